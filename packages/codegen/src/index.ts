@@ -1,0 +1,1 @@
+export { generateModule, type Language, type ModuleOptions } from './module.js';

@@ -1,0 +1,1 @@
+export { differentiate } from './reverse.js';

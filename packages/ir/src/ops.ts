@@ -1,0 +1,180 @@
+/**
+ * The op table: every operation of the IR is defined here, once.
+ * Parser (function names, arity), simplifier (folding), differentiation (vjp),
+ * code generation (printers, helpers) and tests (domains) all read this table.
+ */
+import type { Graph } from './graph.js';
+import type { Node } from './node.js';
+
+/** A helper function that generated code needs for an op; emitted only when used. */
+export interface Helper {
+  name: string;
+  params: string[];
+  /** Body in the common subset of TS and JS (no type annotations). */
+  body: string;
+}
+
+/** Draws one argument tuple from the region where the op is smooth and finite. */
+export type Sampler = (random: () => number) => number[];
+
+export interface OpDef {
+  name: string;
+  arity: number;
+  /** How the op is written in source: a named function, an operator, or not at all. */
+  syntax: 'function' | 'operator' | 'internal';
+  eval: (...args: number[]) => number;
+  /**
+   * Reverse-mode rule: given the cotangent `g` of `out = op(args)`, the cotangent
+   * contribution for each argument, or null where it is symbolically zero.
+   */
+  vjp: (b: Graph, args: readonly Node[], out: Node, g: Node) => (Node | null)[];
+  /** TS/JS expression for the op applied to printed operands (each a name or literal). */
+  print: (...args: string[]) => string;
+  helper?: Helper;
+  domain: Sampler;
+}
+
+const uniform = (lo: number, hi: number) => (r: () => number) => lo + (hi - lo) * r();
+/** Uniform on [-hi, -lo] ∪ [lo, hi]: keeps clear of a pole or kink at zero. */
+const awayFromZero = (lo: number, hi: number) => (r: () => number) =>
+  (r() < 0.5 ? -1 : 1) * uniform(lo, hi)(r);
+const each = (...samplers: ((r: () => number) => number)[]): Sampler => (r) => samplers.map((s) => s(r));
+const wide = uniform(-3, 3);
+
+// Numerically stable forms, shared by eval and the generated code's helpers.
+const sigmoidBody = 'return x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x));';
+const softplusBody = 'return x > 0 ? x + Math.log1p(Math.exp(-x)) : Math.log1p(Math.exp(x));';
+const geluBody =
+  'return 0.5 * x * (1 + Math.tanh(0.7978845608028654 * (x + 0.044715 * x * x * x)));';
+const tieWeightBody = 'return a < b ? 1 : a === b ? 0.5 : 0;';
+// eslint-disable-next-line @typescript-eslint/no-implied-eval
+const compileHelper = (h: Helper) => new Function(...h.params, h.body) as (...a: number[]) => number;
+
+const sigmoidHelper: Helper = { name: 'sigmoid', params: ['x'], body: sigmoidBody };
+const softplusHelper: Helper = { name: 'softplus', params: ['x'], body: softplusBody };
+const geluHelper: Helper = { name: 'gelu', params: ['x'], body: geluBody };
+/** d/da min(a, b): 1 when a is the minimum, 0.5 on a tie (PyTorch's convention), else 0. */
+const tieWeightHelper: Helper = { name: 'tieWeight', params: ['a', 'b'], body: tieWeightBody };
+
+const sigmoid = compileHelper(sigmoidHelper);
+const softplus = compileHelper(softplusHelper);
+const gelu = compileHelper(geluHelper);
+const tieWeight = compileHelper(tieWeightHelper);
+
+const SQRT_2_OVER_PI = 0.7978845608028654;
+const GELU_C = 0.044715;
+
+type Rule = OpDef['vjp'];
+const fn = (name: string, arity: number, eval_: OpDef['eval'], vjp: Rule, domain: Sampler, helper?: Helper): OpDef => ({
+  name,
+  arity,
+  syntax: 'function',
+  eval: eval_,
+  vjp,
+  print: (...a) => `${helper ? helper.name : `Math.${name}`}(${a.join(', ')})`,
+  ...(helper ? { helper } : {}),
+  domain,
+});
+const math1 = (name: Exclude<keyof Math, symbol>, vjp: Rule, domain: Sampler = each(wide)) =>
+  fn(name, 1, Math[name] as (x: number) => number, vjp, domain);
+
+const binop = (name: string, symbol: string, eval_: OpDef['eval'], vjp: Rule, domain: Sampler): OpDef => ({
+  name, arity: 2, syntax: 'operator', eval: eval_, vjp, print: (a, b) => `${a} ${symbol} ${b}`, domain,
+});
+
+const internal = (name: string, arity: number, eval_: OpDef['eval'], print: OpDef['print'], domain: Sampler, helper?: Helper): OpDef => ({
+  name, arity, syntax: 'internal', eval: eval_, vjp: () => new Array<null>(arity).fill(null), print,
+  ...(helper ? { helper } : {}), domain,
+});
+
+export const OPS: readonly OpDef[] = [
+  // Arithmetic operators.
+  binop('add', '+', (a, b) => a + b, (_b, _a, _o, g) => [g, g], each(wide, wide)),
+  binop('sub', '-', (a, b) => a - b, (b, _a, _o, g) => [g, b.neg(g)], each(wide, wide)),
+  binop('mul', '*', (a, b) => a * b, (b, [x, y], _o, g) => [b.mul(g, y!), b.mul(x!, g)], each(wide, wide)),
+  binop('div', '/', (a, b) => a / b,
+    (b, [, y], out, g) => [b.div(g, y!), b.neg(b.div(b.mul(g, out), y!))],
+    each(wide, awayFromZero(0.3, 3))),
+  {
+    name: 'neg', arity: 1, syntax: 'operator', eval: (a) => -a,
+    vjp: (b, _a, _o, g) => [b.neg(g)], print: (a) => `-${a}`, domain: each(wide),
+  },
+  {
+    name: 'pow', arity: 2, syntax: 'function', eval: Math.pow,
+    // d/dx x^y = y x^(y-1);  d/dy x^y = x^y log x
+    vjp: (b, [x, y], out, g) => [
+      b.mul(g, b.mul(y!, b.pow(x!, b.sub(y!, b.const(1))))),
+      b.mul(g, b.mul(out, b.call('log', x!))),
+    ],
+    print: (a, b) => (b === '2' ? `${a} * ${a}` : `Math.pow(${a}, ${b})`), // x*x is exact and faster
+    domain: each(uniform(0.2, 3), uniform(-2.5, 2.5)),
+  },
+
+  // Elementary functions.
+  math1('sin', (b, [x], _o, g) => [b.mul(g, b.call('cos', x!))]),
+  math1('cos', (b, [x], _o, g) => [b.neg(b.mul(g, b.call('sin', x!)))]),
+  math1('tan', (b, _a, out, g) => [b.mul(g, b.add(b.const(1), b.mul(out, out)))], each(uniform(-1.4, 1.4))),
+  math1('asin', (b, [x], _o, g) => [b.div(g, b.call('sqrt', b.sub(b.const(1), b.mul(x!, x!))))],
+    each(uniform(-0.95, 0.95))),
+  math1('acos', (b, [x], _o, g) => [b.neg(b.div(g, b.call('sqrt', b.sub(b.const(1), b.mul(x!, x!)))))],
+    each(uniform(-0.95, 0.95))),
+  math1('atan', (b, [x], _o, g) => [b.div(g, b.add(b.const(1), b.mul(x!, x!)))]),
+  math1('sinh', (b, [x], _o, g) => [b.mul(g, b.call('cosh', x!))]),
+  math1('cosh', (b, [x], _o, g) => [b.mul(g, b.call('sinh', x!))]),
+  math1('tanh', (b, _a, out, g) => [b.mul(g, b.sub(b.const(1), b.mul(out, out)))]),
+  math1('exp', (b, _a, out, g) => [b.mul(g, out)]),
+  math1('log', (b, [x], _o, g) => [b.div(g, x!)], each(uniform(0.1, 5))),
+  math1('log1p', (b, [x], _o, g) => [b.div(g, b.add(b.const(1), x!))], each(uniform(-0.9, 4))),
+  math1('sqrt', (b, _a, out, g) => [b.div(g, b.mul(b.const(2), out))], each(uniform(0.05, 5))),
+  math1('abs', (b, [x], _o, g) => [b.mul(g, b.call('sign', x!))], each(awayFromZero(0.1, 3))),
+  fn('sigmoid', 1, sigmoid, (b, _a, out, g) => [b.mul(g, b.mul(out, b.sub(b.const(1), out)))],
+    each(uniform(-6, 6)), sigmoidHelper),
+  fn('relu', 1, (x) => Math.max(x, 0), (b, [x], _o, g) => [b.mul(g, b.call('step', x!))],
+    each(awayFromZero(0.1, 3))),
+  fn('softplus', 1, softplus, (b, [x], _o, g) => [b.mul(g, b.call('sigmoid', x!))],
+    each(uniform(-6, 6)), softplusHelper),
+  fn('gelu', 1, gelu, (b, [x], _o, g) => {
+    // u = c (x + k x^3), t = tanh u; gelu' = (1 + t)/2 + x (1 - t^2) c (1 + 3 k x^2) / 2
+    const c = b.const(SQRT_2_OVER_PI);
+    const k = b.const(GELU_C);
+    const x2 = b.mul(x!, x!);
+    const t = b.call('tanh', b.mul(c, b.add(x!, b.mul(k, b.mul(x2, x!)))));
+    const half = b.const(0.5);
+    const slope = b.mul(c, b.add(b.const(1), b.mul(b.const(3 * GELU_C), x2)));
+    const d = b.add(b.mul(half, b.add(b.const(1), t)),
+      b.mul(b.mul(half, x!), b.mul(b.sub(b.const(1), b.mul(t, t)), slope)));
+    return [b.mul(g, d)];
+  }, each(uniform(-4, 4)), geluHelper),
+  {
+    name: 'min', arity: 2, syntax: 'function', eval: Math.min,
+    vjp: (b, [x, y], _o, g) => [b.mul(g, b.call('tieWeight', x!, y!)), b.mul(g, b.call('tieWeight', y!, x!))],
+    print: (a, b) => `Math.min(${a}, ${b})`, domain: each(wide, wide),
+  },
+  {
+    name: 'max', arity: 2, syntax: 'function', eval: Math.max,
+    vjp: (b, [x, y], _o, g) => [b.mul(g, b.call('tieWeight', y!, x!)), b.mul(g, b.call('tieWeight', x!, y!))],
+    print: (a, b) => `Math.max(${a}, ${b})`, domain: each(wide, wide),
+  },
+
+  // Ops that only derivative rules produce; their own derivative is zero almost everywhere.
+  internal('sign', 1, Math.sign, (a) => `Math.sign(${a})`, each(awayFromZero(0.1, 3))),
+  internal('step', 1, (x) => (x > 0 ? 1 : 0), (a) => `(${a} > 0 ? 1 : 0)`, each(awayFromZero(0.1, 3))),
+  internal('tieWeight', 2, tieWeight, (a, b) => `tieWeight(${a}, ${b})`, each(wide, wide), tieWeightHelper),
+];
+
+const byName = new Map(OPS.map((op) => [op.name, op]));
+
+export function opNamed(name: string): OpDef {
+  const op = byName.get(name);
+  if (!op) throw new Error(`internal: no op named '${name}' in the op table`);
+  return op;
+}
+
+export function findOp(name: string): OpDef | undefined {
+  return byName.get(name);
+}
+
+/** Functions a source program may call, with their arity. */
+export const SOURCE_FUNCTIONS: ReadonlyMap<string, OpDef> = new Map(
+  OPS.filter((op) => op.syntax === 'function').map((op) => [op.name, op]),
+);

@@ -1,0 +1,120 @@
+/**
+ * Algebraic simplification as data: one rule per line, `pattern -> rewrite`.
+ *
+ * Every rule gives the same IEEE-754 result as the expression it replaces for
+ * every input, NaN and ±Infinity included; the one liberty taken is the sign of
+ * a zero result (-0 and +0 are identified). That is why `x*0 -> 0` and
+ * `x-x -> 0` are absent (Inf*0 and Inf-Inf are NaN), `exp(log(x)) -> x` is absent
+ * (NaN for x < 0) and so is `log(exp(x)) -> x` (exp overflows past x = 709).
+ * Constant operands are folded by the graph itself.
+ */
+import type { Graph, Rewriter } from './graph.js';
+import type { Node } from './node.js';
+
+const RULES: readonly (readonly [string, string])[] = [
+  ['add(x, 0)', 'x'],                  // x + 0 -> x
+  ['add(0, x)', 'x'],                  // 0 + x -> x
+  ['sub(x, 0)', 'x'],                  // x - 0 -> x
+  ['sub(0, x)', 'neg(x)'],             // 0 - x -> -x
+  ['mul(x, 1)', 'x'],                  // x * 1 -> x
+  ['mul(1, x)', 'x'],                  // 1 * x -> x
+  ['mul(x, -1)', 'neg(x)'],            // x * -1 -> -x
+  ['mul(-1, x)', 'neg(x)'],            // -1 * x -> -x
+  ['div(x, 1)', 'x'],                  // x / 1 -> x
+  ['div(x, -1)', 'neg(x)'],            // x / -1 -> -x
+  ['neg(neg(x))', 'x'],                // --x -> x
+  ['neg(sub(x, y))', 'sub(y, x)'],     // -(x - y) -> y - x
+  ['add(x, neg(y))', 'sub(x, y)'],     // x + -y -> x - y
+  ['add(neg(x), y)', 'sub(y, x)'],     // -x + y -> y - x
+  ['sub(x, neg(y))', 'add(x, y)'],     // x - -y -> x + y
+  ['mul(neg(x), neg(y))', 'mul(x, y)'], // -x * -y -> x * y
+  ['mul(neg(x), y)', 'neg(mul(x, y))'], // -x * y -> -(x * y)
+  ['mul(x, neg(y))', 'neg(mul(x, y))'], // x * -y -> -(x * y)
+  ['div(neg(x), y)', 'neg(div(x, y))'], // -x / y -> -(x / y)
+  ['div(x, neg(y))', 'neg(div(x, y))'], // x / -y -> -(x / y)
+  ['add(x, x)', 'mul(2, x)'],          // x + x -> 2x (exact in binary floating point)
+  ['pow(x, 1)', 'x'],                  // x^1 -> x
+  ['pow(x, 0)', '1'],                  // x^0 -> 1 (Math.pow(NaN, 0) is 1 as well)
+  ['pow(x, -1)', 'div(1, x)'],         // x^-1 -> 1/x
+];
+
+/** A pattern: a variable name, a numeric literal, or an op applied to patterns. */
+type Pattern = { kind: 'var'; name: string } | { kind: 'num'; value: number } | { kind: 'op'; op: string; args: Pattern[] };
+
+function parsePattern(text: string): Pattern {
+  let pos = 0;
+  const skip = () => { while (text[pos] === ' ') pos++; };
+  const read = (): Pattern => {
+    skip();
+    const m = /^(-?[0-9.]+|[a-zA-Z_]\w*)/.exec(text.slice(pos));
+    if (!m) throw new Error(`internal: bad rule pattern '${text}'`);
+    const word = m[1]!;
+    pos += word.length;
+    if (/^-?[0-9.]/.test(word)) return { kind: 'num', value: Number(word) };
+    skip();
+    if (text[pos] !== '(') return { kind: 'var', name: word };
+    pos++;
+    const args: Pattern[] = [];
+    for (;;) {
+      args.push(read());
+      skip();
+      const c = text[pos++];
+      if (c === ')') break;
+      if (c !== ',') throw new Error(`internal: bad rule pattern '${text}'`);
+    }
+    return { kind: 'op', op: word, args };
+  };
+  const p = read();
+  skip();
+  if (pos !== text.length) throw new Error(`internal: bad rule pattern '${text}'`);
+  return p;
+}
+
+function match(p: Pattern, n: Node, env: Map<string, Node>): boolean {
+  switch (p.kind) {
+    case 'num':
+      return n.op === 'const' && n.value === p.value;
+    case 'var': {
+      const bound = env.get(p.name);
+      if (bound) return bound === n; // hash-consing: equal structure is identity
+      env.set(p.name, n);
+      return true;
+    }
+    case 'op':
+      return n.op === p.op && p.args.every((a, i) => match(a, n.args[i]!, env));
+  }
+}
+
+function build(g: Graph, p: Pattern, env: Map<string, Node>): Node {
+  switch (p.kind) {
+    case 'num': return g.const(p.value);
+    case 'var': return env.get(p.name)!;
+    case 'op': return g.make(p.op, ...p.args.map((a) => build(g, a, env)));
+  }
+}
+
+interface Rule { lhs: Pattern & { kind: 'op' }; rhs: Pattern }
+
+const rulesByOp = new Map<string, Rule[]>();
+for (const [lhsText, rhsText] of RULES) {
+  const lhs = parsePattern(lhsText);
+  if (lhs.kind !== 'op') throw new Error(`internal: rule '${lhsText}' must start with an op`);
+  const list = rulesByOp.get(lhs.op) ?? [];
+  list.push({ lhs, rhs: parsePattern(rhsText) });
+  rulesByOp.set(lhs.op, list);
+}
+
+/** The graph rewriter that applies the rules above to every node as it is made. */
+const scratch = new Map<string, Node>();
+export const simplifier: Rewriter = (g, op, args) => {
+  const rules = rulesByOp.get(op);
+  if (!rules) return undefined;
+  for (const rule of rules) {
+    scratch.clear();
+    // `build` may re-enter the simplifier, so the bindings are copied first.
+    if (rule.lhs.args.every((a, i) => match(a, args[i]!, scratch))) return build(g, rule.rhs, new Map(scratch));
+  }
+  return undefined;
+};
+
+export const SIMPLIFY_RULES = RULES;

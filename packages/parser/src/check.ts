@@ -1,0 +1,191 @@
+/**
+ * Semantic checks, before any IR is built: every name resolves, declarations
+ * precede use, names are bound once, calls name known functions with the
+ * right arity. Produces the final param and input lists.
+ */
+import { SOURCE_FUNCTIONS } from '@autodiff/ir';
+import { foldExpr, type CheckedProgram, type Expr, type NameRef, type Program, type Span } from './ast.js';
+import { diagnostic, formatPosition, type Diagnostic } from './diagnostics.js';
+import { parse } from './parse.js';
+
+export const CONSTANTS: ReadonlyMap<string, number> = new Map([['pi', Math.PI]]);
+const KEYWORDS = new Set(['param', 'input']);
+export const isReserved = (name: string) => KEYWORDS.has(name) || CONSTANTS.has(name) || SOURCE_FUNCTIONS.has(name);
+
+/** Names and calls in an expression, left to right (iteratively: expressions can be very deep). */
+function referencesOf(e: Expr): Expr[] {
+  const out: Expr[] = [];
+  foldExpr<null>(e, (node) => {
+    if (node.kind === 'name' || node.kind === 'call') out.push(node);
+    return null;
+  });
+  return out;
+}
+
+function editDistance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++) {
+      row[j] = Math.min(prev[j]! + 1, row[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    prev = row;
+  }
+  return prev[b.length]!;
+}
+
+/** The closest candidate within a small edit distance, for "did you mean" hints. */
+export function nearestName(name: string, candidates: Iterable<string>): string | undefined {
+  let best: string | undefined;
+  let bestDistance = Infinity;
+  for (const c of candidates) {
+    const d = c.toLowerCase() === name.toLowerCase() ? 0.5 : editDistance(name, c);
+    if (d < bestDistance) {
+      best = c;
+      bestDistance = d;
+    }
+  }
+  return bestDistance <= Math.max(1, Math.floor(name.length / 3)) ? best : undefined;
+}
+const didYouMean = (near: string | undefined) => (near ? `; did you mean '${near}'?` : '');
+
+export interface CheckResult {
+  checked?: CheckedProgram;
+  diagnostics: Diagnostic[];
+}
+
+export function check(program: Program, source: string): CheckResult {
+  const diagnostics: Diagnostic[] = [];
+  const where = (s: Span) => formatPosition(source, s.start);
+  const error = (d: Diagnostic) => diagnostics.push(d);
+
+  const declared = new Map<string, { kind: 'param' | 'input'; ref: NameRef }>();
+  const bound = new Map<string, { ref: NameRef; value: Expr }>();
+  const firstUse = new Map<string, Span>();
+  const hasParamLine = program.statements.some((s) => s.kind === 'declare' && s.declares === 'param');
+  // Where each name is bound, to tell "used before bound" from "unknown".
+  const boundLater = new Map<string, Span>();
+  for (const s of program.statements) if (s.kind === 'bind' && !boundLater.has(s.target.name)) boundLater.set(s.target.name, s.target.span);
+
+  const implicitParams: NameRef[] = [];
+  const knownNames = () => [...declared.keys(), ...bound.keys()];
+
+  const checkExpr = (e: Expr) => {
+    for (const ref of referencesOf(e)) {
+      if (ref.kind === 'call') {
+        const fn = SOURCE_FUNCTIONS.get(ref.callee);
+        if (!fn) {
+          if (declared.has(ref.callee) || bound.has(ref.callee) || CONSTANTS.has(ref.callee)) {
+            error(diagnostic('notAFunction', ref.calleeSpan, ref.callee));
+          } else {
+            error(diagnostic('unknownFunction', ref.calleeSpan, ref.callee, didYouMean(nearestName(ref.callee, SOURCE_FUNCTIONS.keys()))));
+          }
+        } else if (fn.arity !== ref.args.length) {
+          error(diagnostic('wrongArity', ref.span, ref.callee, fn.arity, ref.args.length));
+        }
+        continue;
+      }
+      if (ref.kind !== 'name') continue;
+      const name = ref.name;
+      if (!firstUse.has(name)) firstUse.set(name, ref.span);
+      if (CONSTANTS.has(name) || declared.has(name) || bound.has(name)) continue;
+      if (SOURCE_FUNCTIONS.has(name)) {
+        error(diagnostic('functionAsValue', ref.span, name));
+      } else if (KEYWORDS.has(name)) {
+        error(diagnostic('reserved', ref.span, name));
+      } else if (boundLater.has(name)) {
+        error(diagnostic('usedBeforeBound', ref.span, name, where(boundLater.get(name)!)));
+      } else if (hasParamLine) {
+        const near = nearestName(name, knownNames());
+        error(near ? diagnostic('unknownName', ref.span, name, didYouMean(near)) : diagnostic('undeclared', ref.span, name, ''));
+      } else if (!implicitParams.some((p) => p.name === name)) {
+        implicitParams.push({ name, span: ref.span });
+        const near = nearestName(name, bound.keys());
+        if (near) error(diagnostic('implicitParamNearMiss', ref.span, name, near));
+      }
+    }
+  };
+
+  const statements = program.statements;
+  statements.forEach((s, i) => {
+    const isLast = i === statements.length - 1;
+    switch (s.kind) {
+      case 'declare':
+        for (const ref of s.names) {
+          const previous = declared.get(ref.name);
+          if (isReserved(ref.name)) error(diagnostic('reserved', ref.span, ref.name));
+          else if (previous) error(diagnostic('declaredTwice', ref.span, ref.name, where(previous.ref.span)));
+          else if (firstUse.has(ref.name)) error(diagnostic('declaredAfterUse', ref.span, ref.name, where(firstUse.get(ref.name)!)));
+          else if (bound.has(ref.name)) error(diagnostic('boundTwice', ref.span, ref.name, where(bound.get(ref.name)!.ref.span)));
+          else declared.set(ref.name, { kind: s.declares, ref });
+        }
+        if (isLast) error(diagnostic('lastIsDeclaration', s.span));
+        break;
+      case 'bind': {
+        checkExpr(s.value);
+        const { name, span } = s.target;
+        const decl = declared.get(name);
+        if (isReserved(name)) error(diagnostic('reserved', span, name));
+        else if (decl) error(diagnostic('shadowsDeclared', span, name, decl.kind, where(decl.ref.span)));
+        else if (bound.has(name)) error(diagnostic('boundTwice', span, name, where(bound.get(name)!.ref.span)));
+        else if (implicitParams.some((p) => p.name === name)) error(diagnostic('usedBeforeBound', firstUse.get(name)!, name, where(span)));
+        else bound.set(name, { ref: s.target, value: s.value });
+        break;
+      }
+      case 'expr':
+        checkExpr(s.value);
+        if (!isLast) error(diagnostic('bareExpression', s.span));
+        break;
+    }
+  });
+
+  const last = statements[statements.length - 1];
+  if (!last) error(diagnostic('emptyProgram', { start: 0, end: 0 }));
+  if (diagnostics.some((d) => d.severity === 'error') || !last || last.kind === 'declare') {
+    return { diagnostics: sortBySpan(diagnostics) };
+  }
+  const output = last.value;
+
+  // Bindings the output does not reach are never evaluated: warn about them.
+  const used = new Set<string>();
+  const pending: Expr[] = [output];
+  while (pending.length > 0) {
+    for (const ref of referencesOf(pending.pop()!)) {
+      if (ref.kind === 'name' && !used.has(ref.name)) {
+        used.add(ref.name);
+        const b = bound.get(ref.name);
+        if (b) pending.push(b.value);
+      }
+    }
+  }
+  for (const [name, b] of bound) {
+    if (!used.has(name) && !(last.kind === 'bind' && last.target.name === name)) {
+      diagnostics.push(diagnostic('unusedBinding', b.ref.span, name));
+    }
+  }
+
+  const byKind = (kind: 'param' | 'input') => [...declared.values()].filter((d) => d.kind === kind).map((d) => d.ref);
+  const params = hasParamLine ? byKind('param') : [...byKind('param'), ...implicitParams];
+  return {
+    checked: {
+      program,
+      params,
+      inputs: byKind('input'),
+      bindings: new Map([...bound].map(([name, b]) => [name, b.value])),
+      output,
+    },
+    diagnostics: sortBySpan(diagnostics),
+  };
+}
+
+function sortBySpan(ds: Diagnostic[]): Diagnostic[] {
+  return ds.sort((a, b) => a.span.start - b.span.start);
+}
+
+/** Parse and check: the front end in one call. */
+export function analyze(source: string): CheckResult {
+  const parsed = parse(source);
+  if (parsed.diagnostics.some((d) => d.severity === 'error')) return { diagnostics: parsed.diagnostics };
+  const checked = check(parsed.program, source);
+  return { ...checked, diagnostics: sortBySpan([...parsed.diagnostics, ...checked.diagnostics]) };
+}

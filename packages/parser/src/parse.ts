@@ -1,0 +1,142 @@
+/**
+ * Source text -> AST. The token stream is cut into statements first (a newline
+ * inside parentheses does not end one), and each statement is parsed on its
+ * own: that is the error recovery, so every broken statement in a file gets
+ * its own diagnostic.
+ */
+import type { IToken, IRecognitionException } from 'chevrotain';
+import type { Program, Statement } from './ast.js';
+import { buildStatement } from './ast-builder.js';
+import { diagnostic, type Diagnostic } from './diagnostics.js';
+import { EXPECTED, parser } from './grammar.js';
+import { BadNumber, Illegal, LParen, lexer, Name, Newline, NumberLiteral, RParen, Semicolon } from './lexer.js';
+
+/**
+ * Deepest parenthesis nesting accepted. The parser recurses per level, so a
+ * limit turns 100,000 '(' into a clear error instead of a stack overflow.
+ */
+export const MAX_NESTING = 200;
+
+export interface ParseResult {
+  program: Program;
+  diagnostics: Diagnostic[];
+}
+
+interface RawStatement {
+  tokens: IToken[];
+  /** The newline or ';' that ended it; undefined at end of input. */
+  terminator: IToken | undefined;
+  broken: boolean;
+}
+
+const span = (t: IToken) => ({ start: t.startOffset, end: (t.endOffset ?? t.startOffset) + 1 });
+
+function describe(t: IToken | undefined, terminator: IToken | undefined): string {
+  if (!t || t.tokenType.name === 'EOF') {
+    if (!terminator) return 'end of input';
+    return terminator.tokenType === Newline ? 'end of line' : "';'";
+  }
+  return `'${t.image}'`;
+}
+
+/** Cut tokens into statements; report lexical and parenthesis errors on the way. */
+function splitStatements(all: IToken[], diagnostics: Diagnostic[]): RawStatement[] {
+  const statements: RawStatement[] = [];
+  let current: RawStatement = { tokens: [], terminator: undefined, broken: false };
+  let open: IToken[] = [];
+  let reportedDepth = false;
+  const finish = (terminator: IToken | undefined) => {
+    const innermost = open[open.length - 1];
+    if (innermost) {
+      diagnostics.push(diagnostic('unclosedParen', span(innermost)));
+      current.broken = true;
+    }
+    current.terminator = terminator;
+    if (current.tokens.length > 0) statements.push(current);
+    current = { tokens: [], terminator: undefined, broken: false };
+    open = [];
+    reportedDepth = false;
+  };
+  for (let i = 0; i < all.length; i++) {
+    const t = all[i]!;
+    if (t.tokenType === Newline) {
+      if (open.length === 0) finish(t);
+      continue;
+    }
+    if (t.tokenType === Semicolon) {
+      finish(t);
+      continue;
+    }
+    if (t.tokenType === Illegal) {
+      // One diagnostic for a run of adjacent illegal characters.
+      let end = i;
+      while (all[end + 1]?.tokenType === Illegal && all[end + 1]!.startOffset === all[end]!.endOffset! + 1) end++;
+      const text = all.slice(i, end + 1).map((x) => x.image).join('');
+      diagnostics.push(diagnostic('illegalCharacter', { start: t.startOffset, end: all[end]!.endOffset! + 1 }, text));
+      current.broken = true;
+      i = end;
+      continue;
+    }
+    if (t.tokenType === BadNumber) {
+      diagnostics.push(diagnostic('badNumber', span(t), t.image));
+      current.broken = true;
+    } else if (t.tokenType === LParen) {
+      open.push(t);
+      if (open.length > MAX_NESTING && !reportedDepth) {
+        diagnostics.push(diagnostic('tooDeep', span(t), MAX_NESTING));
+        current.broken = true;
+        reportedDepth = true;
+      }
+    } else if (t.tokenType === RParen) {
+      if (open.pop() === undefined) {
+        diagnostics.push(diagnostic('strayParen', span(t)));
+        current.broken = true;
+      }
+    }
+    current.tokens.push(t);
+  }
+  finish(undefined);
+  return statements;
+}
+
+function syntaxError(e: IRecognitionException, raw: RawStatement, source: string): Diagnostic {
+  const token = e.token.tokenType.name === 'EOF' ? undefined : e.token;
+  const at = token ? span(token) : raw.terminator ? span(raw.terminator) : { start: source.length, end: source.length };
+  const found = describe(token, raw.terminator);
+  const previous = (e as IRecognitionException & { previousToken?: IToken }).previousToken;
+  const hasPrevious = previous !== undefined && previous.tokenType.name !== 'EOF' && !Number.isNaN(previous.startOffset);
+  if (e.message.includes(EXPECTED.expression)) {
+    return hasPrevious
+      ? diagnostic('missingOperand', at, `'${previous.image}'`, found)
+      : diagnostic('unexpected', at, EXPECTED.expression, found);
+  }
+  if (e.name === 'NotAllInputParsedException') {
+    const juxtaposed = hasPrevious && token && (previous.tokenType === NumberLiteral || previous.tokenType === RParen)
+      && (token.tokenType === Name || token.tokenType === LParen || token.tokenType === NumberLiteral);
+    const expected = juxtaposed
+      ? `an operator (write '${previous.image}*${token.image}' for a product)`
+      : 'an operator or the end of the statement';
+    return diagnostic('unexpected', at, expected, found);
+  }
+  const expected = Object.values(EXPECTED).find((text) => e.message === text) ?? 'something else';
+  return diagnostic('unexpected', at, expected, found);
+}
+
+export function parse(source: string): ParseResult {
+  const diagnostics: Diagnostic[] = [];
+  const statements: Statement[] = [];
+  const { tokens } = lexer.tokenize(source);
+  for (const raw of splitStatements(tokens, diagnostics)) {
+    if (raw.broken) continue;
+    parser.input = raw.tokens;
+    const cst = parser.statement();
+    const [error] = parser.errors;
+    if (error) {
+      diagnostics.push(syntaxError(error, raw, source));
+      continue;
+    }
+    statements.push(buildStatement(cst));
+  }
+  diagnostics.sort((a, b) => a.span.start - b.span.start);
+  return { program: { statements }, diagnostics };
+}

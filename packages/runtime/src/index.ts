@@ -1,0 +1,3 @@
+export { Value, topologicalOrder } from './value.js';
+export { interpret, type InterpretResult } from './interpret.js';
+export { finiteDifferenceGradient } from './finiteDiff.js';

@@ -1,0 +1,368 @@
+/**
+ * A micrograd-style tape engine: every operation creates a `Value` node that
+ * remembers its inputs and a closure that adds its local gradient into them.
+ *
+ * This engine is the project's independent witness for the compiler's
+ * gradients, so every local derivative below is written by hand here and
+ * shares no code with the compiler's op table.
+ */
+
+/** Adds this node's contribution to its children, given d(root)/d(this node). */
+type Backward = (g: number) => void;
+
+const NO_CHILDREN: readonly Value[] = Object.freeze([]);
+const noBackward: Backward = () => {};
+
+/** Logistic sigmoid without overflow: exp is only ever taken of a non-positive number. */
+function sigmoid(x: number): number {
+  if (x >= 0) return 1 / (1 + Math.exp(-x));
+  const e = Math.exp(x);
+  return e / (1 + e);
+}
+
+/** log(1 + exp(x)) without overflow, and with full relative precision for very negative x. */
+function softplus(x: number): number {
+  return x > 0 ? x + Math.log1p(Math.exp(-x)) : Math.log1p(Math.exp(x));
+}
+
+/**
+ * sigmoid'(x) = sigmoid(x) * sigmoid(-x). Written as s(x)*s(-x) rather than
+ * s*(1-s) so that it keeps relative precision for large positive x too.
+ */
+function sigmoidGrad(x: number): number {
+  return sigmoid(x) * sigmoid(-x);
+}
+
+/** tanh'(x) = sech(x)^2; 1/cosh never overflows (it underflows to 0), unlike 1 - tanh^2 it keeps precision. */
+function sech2(x: number): number {
+  const s = 1 / Math.cosh(x);
+  return s * s;
+}
+
+const GELU_C = Math.sqrt(2 / Math.PI);
+const GELU_K = 0.044715;
+
+export class Value {
+  data: number;
+  /** d(root)/d(this), filled in by `backward()` on some root. */
+  grad = 0;
+  label: string;
+  readonly children: readonly Value[];
+  readonly op: string;
+  private readonly backwardFn: Backward;
+
+  /**
+   * `new Value(x)` makes a leaf. The last three arguments are for the
+   * operation methods below, which build interior nodes.
+   */
+  constructor(data: number, label = '', children: readonly Value[] = NO_CHILDREN, op = '', backward: Backward = noBackward) {
+    this.data = data;
+    this.label = label;
+    this.children = children;
+    this.op = op;
+    this.backwardFn = backward;
+  }
+
+  // ---- binary operations: the other operand may be a plain number (a constant, which gets no gradient) ----
+
+  add(other: Value | number): Value {
+    const a = this;
+    const b = other instanceof Value ? other : null;
+    return new Value(a.data + num(other), '', kids(a, b), '+', (g) => {
+      a.grad += g;
+      if (b) b.grad += g;
+    });
+  }
+
+  sub(other: Value | number): Value {
+    const a = this;
+    const b = other instanceof Value ? other : null;
+    return new Value(a.data - num(other), '', kids(a, b), '-', (g) => {
+      a.grad += g;
+      if (b) b.grad += -g;
+    });
+  }
+
+  mul(other: Value | number): Value {
+    const a = this;
+    const b = other instanceof Value ? other : null;
+    const bv = num(other);
+    return new Value(a.data * bv, '', kids(a, b), '*', (g) => {
+      a.grad += g * bv;
+      if (b) b.grad += g * a.data;
+    });
+  }
+
+  div(other: Value | number): Value {
+    const a = this;
+    const b = other instanceof Value ? other : null;
+    const bv = num(other);
+    return new Value(a.data / bv, '', kids(a, b), '/', (g) => {
+      a.grad += g / bv;
+      // d(a/b)/db = -a/b^2, divided twice so b^2 cannot overflow
+      if (b) b.grad += (-g * (a.data / bv)) / bv;
+    });
+  }
+
+  /**
+   * a^b. d/da = b*a^(b-1), d/db = a^b*log(a). Where these formulas give 0*inf
+   * we follow PyTorch: d/da = 0 when b == 0, and d/db = 0 when a == 0 and b >= 0.
+   */
+  pow(other: Value | number): Value {
+    const a = this;
+    const b = other instanceof Value ? other : null;
+    const bv = num(other);
+    const out = Math.pow(a.data, bv);
+    return new Value(out, '', kids(a, b), '^', (g) => {
+      a.grad += bv === 0 ? 0 : g * bv * Math.pow(a.data, bv - 1);
+      if (b) b.grad += a.data === 0 && bv >= 0 ? 0 : g * out * Math.log(a.data);
+    });
+  }
+
+  /** min(a, b); a tie sends half the gradient to each side (PyTorch's convention). */
+  min(other: Value | number): Value {
+    const a = this;
+    const b = other instanceof Value ? other : null;
+    const bv = num(other);
+    const w = pickWeight(a.data, bv, a.data < bv);
+    return new Value(Math.min(a.data, bv), '', kids(a, b), 'min', (g) => {
+      a.grad += g * w;
+      if (b) b.grad += g * (1 - w);
+    });
+  }
+
+  /** max(a, b); a tie sends half the gradient to each side (PyTorch's convention). */
+  max(other: Value | number): Value {
+    const a = this;
+    const b = other instanceof Value ? other : null;
+    const bv = num(other);
+    const w = pickWeight(a.data, bv, a.data > bv);
+    return new Value(Math.max(a.data, bv), '', kids(a, b), 'max', (g) => {
+      a.grad += g * w;
+      if (b) b.grad += g * (1 - w);
+    });
+  }
+
+  // ---- unary operations ----
+
+  neg(): Value {
+    const x = this;
+    return new Value(-x.data, '', [x], 'neg', (g) => {
+      x.grad += -g;
+    });
+  }
+
+  sin(): Value {
+    const x = this;
+    return new Value(Math.sin(x.data), '', [x], 'sin', (g) => {
+      x.grad += g * Math.cos(x.data);
+    });
+  }
+
+  cos(): Value {
+    const x = this;
+    return new Value(Math.cos(x.data), '', [x], 'cos', (g) => {
+      x.grad += -g * Math.sin(x.data);
+    });
+  }
+
+  tan(): Value {
+    const x = this;
+    const t = Math.tan(x.data);
+    return new Value(t, '', [x], 'tan', (g) => {
+      x.grad += g * (1 + t * t);
+    });
+  }
+
+  asin(): Value {
+    const x = this;
+    return new Value(Math.asin(x.data), '', [x], 'asin', (g) => {
+      // (1-x)(1+x) instead of 1-x^2: no cancellation near |x| = 1
+      x.grad += g / Math.sqrt((1 - x.data) * (1 + x.data));
+    });
+  }
+
+  acos(): Value {
+    const x = this;
+    return new Value(Math.acos(x.data), '', [x], 'acos', (g) => {
+      x.grad += -g / Math.sqrt((1 - x.data) * (1 + x.data));
+    });
+  }
+
+  atan(): Value {
+    const x = this;
+    return new Value(Math.atan(x.data), '', [x], 'atan', (g) => {
+      x.grad += g / (1 + x.data * x.data);
+    });
+  }
+
+  sinh(): Value {
+    const x = this;
+    return new Value(Math.sinh(x.data), '', [x], 'sinh', (g) => {
+      x.grad += g * Math.cosh(x.data);
+    });
+  }
+
+  cosh(): Value {
+    const x = this;
+    return new Value(Math.cosh(x.data), '', [x], 'cosh', (g) => {
+      x.grad += g * Math.sinh(x.data);
+    });
+  }
+
+  tanh(): Value {
+    const x = this;
+    return new Value(Math.tanh(x.data), '', [x], 'tanh', (g) => {
+      x.grad += g * sech2(x.data);
+    });
+  }
+
+  exp(): Value {
+    const x = this;
+    const e = Math.exp(x.data);
+    return new Value(e, '', [x], 'exp', (g) => {
+      x.grad += g * e;
+    });
+  }
+
+  log(): Value {
+    const x = this;
+    return new Value(Math.log(x.data), '', [x], 'log', (g) => {
+      x.grad += g / x.data;
+    });
+  }
+
+  log1p(): Value {
+    const x = this;
+    return new Value(Math.log1p(x.data), '', [x], 'log1p', (g) => {
+      x.grad += g / (1 + x.data);
+    });
+  }
+
+  sqrt(): Value {
+    const x = this;
+    const r = Math.sqrt(x.data);
+    return new Value(r, '', [x], 'sqrt', (g) => {
+      x.grad += g / (2 * r);
+    });
+  }
+
+  /** abs'(0) = 0 (PyTorch's convention); Math.sign(0) is 0. */
+  abs(): Value {
+    const x = this;
+    return new Value(Math.abs(x.data), '', [x], 'abs', (g) => {
+      x.grad += g * Math.sign(x.data);
+    });
+  }
+
+  sigmoid(): Value {
+    const x = this;
+    return new Value(sigmoid(x.data), '', [x], 'sigmoid', (g) => {
+      x.grad += g * sigmoidGrad(x.data);
+    });
+  }
+
+  /** relu'(0) = 0 (PyTorch's convention). */
+  relu(): Value {
+    const x = this;
+    return new Value(Math.max(x.data, 0), '', [x], 'relu', (g) => {
+      x.grad += x.data > 0 ? g : 0;
+    });
+  }
+
+  softplus(): Value {
+    const x = this;
+    return new Value(softplus(x.data), '', [x], 'softplus', (g) => {
+      x.grad += g * sigmoid(x.data);
+    });
+  }
+
+  /**
+   * gelu, tanh approximation: 0.5*x*(1 + tanh(u)), u = sqrt(2/pi)*(x + 0.044715*x^3).
+   * Computed as x*sigmoid(2u), the same function (1 + tanh(u) = 2*sigmoid(2u)),
+   * because 1 + tanh(u) cancels catastrophically for negative x.
+   */
+  gelu(): Value {
+    const x = this;
+    const v = x.data;
+    const u2 = 2 * GELU_C * (v + GELU_K * v * v * v);
+    return new Value(v * sigmoid(u2), '', [x], 'gelu', (g) => {
+      // d/dx x*s(2u) = s(2u) + x * s'(2u) * 2 * c * (1 + 3k x^2)
+      const ds = sigmoidGrad(u2);
+      // when s' underflows to 0 the second term is 0, even if x*(1+3kx^2) overflowed
+      const second = ds === 0 ? 0 : v * ds * 2 * GELU_C * (1 + 3 * GELU_K * v * v);
+      x.grad += g * (sigmoid(u2) + second);
+    });
+  }
+
+  // ---- gradients ----
+
+  /**
+   * Sets `grad` on every node of the graph to d(this)/d(node).
+   *
+   * Every grad in the graph is first reset to 0, so calling `backward()` twice
+   * gives the same grads as calling it once (no silent double counting). The
+   * flip side: gradients of two different roots are not summed into shared
+   * nodes; add the roots first and call `backward()` on the sum for that.
+   */
+  backward(): void {
+    const order = topologicalOrder(this);
+    for (const v of order) v.grad = 0;
+    this.grad = 1;
+    for (let i = order.length - 1; i >= 0; i--) {
+      const v = order[i]!;
+      v.backwardFn(v.grad);
+    }
+  }
+
+  /** Sets grad = 0 on every node of the graph under this one. */
+  zeroGrad(): void {
+    for (const v of topologicalOrder(this)) v.grad = 0;
+  }
+}
+
+/**
+ * Every node reachable from `root`, each once, children before parents (so
+ * `root` is last). Depth-first with an explicit stack: a graph a million
+ * nodes deep must not overflow the call stack.
+ */
+export function topologicalOrder(root: Value): Value[] {
+  const order: Value[] = [];
+  const seen = new Set<Value>([root]);
+  const stack: Value[] = [root];
+  const nextChild: number[] = [0]; // per stack entry: which child to visit next
+  while (stack.length > 0) {
+    const top = stack.length - 1;
+    const v = stack[top]!;
+    const i = nextChild[top]!;
+    if (i < v.children.length) {
+      nextChild[top] = i + 1;
+      const c = v.children[i]!;
+      if (!seen.has(c)) {
+        seen.add(c);
+        stack.push(c);
+        nextChild.push(0);
+      }
+    } else {
+      order.push(v);
+      stack.pop();
+      nextChild.pop();
+    }
+  }
+  return order;
+}
+
+function num(x: Value | number): number {
+  return x instanceof Value ? x.data : x;
+}
+
+function kids(a: Value, b: Value | null): readonly Value[] {
+  return b ? [a, b] : [a];
+}
+
+/** Share of the gradient that goes to `a` in min/max: 1 if a wins, 0.5 on a tie, NaN if either is NaN. */
+function pickWeight(a: number, b: number, aWins: boolean): number {
+  if (a === b) return 0.5;
+  if (Number.isNaN(a) || Number.isNaN(b)) return NaN;
+  return aWins ? 1 : 0;
+}
