@@ -37,20 +37,32 @@ function literal(v: number): string {
   return v < 0 || Object.is(v, -0) ? `(${text})` : text;
 }
 
+/**
+ * Above this many values a function keeps its temporaries in a module-level
+ * Float64Array instead of locals: a V8 frame with hundreds of thousands of
+ * locals overflows the stack, and reverse mode keeps every forward value live.
+ */
+export const MAX_LOCALS = 5000;
+
 /** Code for the nodes reachable from `outputs`; returns the expression naming each output. */
-function straightLine(outputs: readonly Node[], ts: boolean): Body & { results: string[] } {
+function straightLine(outputs: readonly Node[], ts: boolean): Body & { results: string[]; slots: number } {
   const names = new Map<Node, string>();
   const lines: string[] = [];
   const helpers = new Set<Helper>();
   const bang = ts ? '!' : '';
   const operand = (n: Node) => (n.op === 'const' ? literal(n.value!) : names.get(n)!);
-  let temporaries = 0;
   const order = topoOrder(outputs);
+  const spill = order.length > MAX_LOCALS;
+  let temporaries = 0;
   // Load the params and inputs that are used first, in declaration order.
   const leaves = order.filter((n) => n.op === 'param' || n.op === 'input');
   leaves.sort((a, b) => (a.op === b.op ? a.index! - b.index! : a.op === 'param' ? -1 : 1));
   for (const leaf of leaves) {
     const array = leaf.op === 'param' ? 'p' : 'x';
+    if (spill) {
+      names.set(leaf, `${array}[${leaf.index}]${bang}`);
+      continue;
+    }
     names.set(leaf, `${array}_${leaf.name}`);
     lines.push(`const ${array}_${leaf.name} = ${array}[${leaf.index}]${bang};`);
   }
@@ -58,11 +70,18 @@ function straightLine(outputs: readonly Node[], ts: boolean): Body & { results: 
     if (node.op === 'const' || names.has(node)) continue;
     const op = opNamed(node.op);
     if (op.helper) helpers.add(op.helper);
-    const name = `t${temporaries++}`;
-    lines.push(`const ${name} = ${op.print(...node.args.map(operand))};`);
-    names.set(node, name);
+    const value = op.print(...node.args.map(operand));
+    const slot = temporaries++;
+    if (spill) {
+      lines.push(`s[${slot}] = ${value};`);
+      names.set(node, `s[${slot}]${bang}`);
+    } else {
+      lines.push(`const t${slot} = ${value};`);
+      names.set(node, `t${slot}`);
+    }
   }
-  return { lines, helpers, results: outputs.map(operand) };
+  if (spill) lines.unshift('const s = SCRATCH;');
+  return { lines, helpers, results: outputs.map(operand), slots: spill ? temporaries : 0 };
 }
 
 const quote = (s: string) => JSON.stringify(s);
@@ -114,7 +133,10 @@ export function generateModule(fn: IRFunction, options: ModuleOptions): string {
   out.push(...packer('packParams', 'Params', params), '');
   out.push(...packer('packInputs', 'Inputs', inputs), '');
 
-  out.push(`const NO_INPUTS = new Float64Array(0);`, '');
+  out.push(`const NO_INPUTS = new Float64Array(0);`);
+  const scratch = Math.max(forward.slots, backward.slots);
+  if (scratch > 0) out.push(`/** Storage for intermediate values (this function is too large for locals). */`, `const SCRATCH = new Float64Array(${scratch});`);
+  out.push('');
 
   out.push('/** The value at params `p` and inputs `x` (each in declaration order). Allocates nothing. */');
   out.push(`${exp}function forwardFlat(p${t(': Float64Array')}, x${t(': Float64Array')} = NO_INPUTS)${t(': number')} {`);

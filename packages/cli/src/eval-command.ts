@@ -1,0 +1,55 @@
+/** `autodiff eval FILE --at NAME=VALUE,... [--engine compiled|tape] [--json]` */
+import { loadCompiled } from '@autodiff/compiler';
+import { interpret } from '@autodiff/runtime';
+import { UsageError } from './failures.js';
+import { jsonNumber, jsonObject } from './json.js';
+import { compileFile, readSource } from './source.js';
+import { valuesFor } from './values.js';
+
+export interface EvalOptions {
+  at?: string | string[] | number;
+  engine?: string;
+  json?: boolean;
+}
+
+export interface Evaluation {
+  value: number;
+  /** Param name -> partial derivative, in param order. */
+  gradient: [string, number][];
+}
+
+export function evalCommand(path: string, options: EvalOptions): void {
+  const engine = options.engine ?? 'compiled';
+  if (engine !== 'compiled' && engine !== 'tape') throw new UsageError(`--engine must be compiled or tape, not '${engine}'`);
+  const at = options.at === undefined ? [] : [options.at].flat().map(String);
+  const file = readSource(path);
+  const { ir, checked } = compileFile(file);
+  const values = valuesFor(file, checked, at);
+  const params = checked.params.map((p) => p.name);
+  let result: Evaluation;
+  if (engine === 'tape') {
+    const { value, gradient } = interpret(checked, values);
+    result = { value, gradient: params.map((n) => [n, gradient.get(n)!]) };
+  } else {
+    const compiled = loadCompiled(ir);
+    const p = Float64Array.from(params, (n) => values.get(n)!);
+    const x = Float64Array.from(checked.inputs, (ref) => values.get(ref.name)!);
+    const grad = new Float64Array(params.length);
+    const value = compiled.backwardFlat(p, x, grad);
+    result = { value, gradient: params.map((n, i) => [n, grad[i]!]) };
+  }
+  process.stdout.write(options.json ? formatJson(result) : formatText(result));
+}
+
+function formatJson(r: Evaluation): string {
+  const gradient = jsonObject(r.gradient.map(([k, v]) => [k, jsonNumber(v)]));
+  return `${jsonObject([['value', jsonNumber(r.value)], ['gradient', gradient]])}\n`;
+}
+
+function formatText(r: Evaluation): string {
+  const width = Math.max(0, ...r.gradient.map(([k]) => k.length));
+  const lines = [`value: ${r.value}`, 'gradient:'];
+  for (const [k, v] of r.gradient) lines.push(`  d/d${k.padEnd(width)} = ${v}`);
+  if (r.gradient.length === 0) lines.push('  (no params)');
+  return lines.join('\n') + '\n';
+}

@@ -1,0 +1,55 @@
+/** `--at NAME=VALUE,...`: values for every param and input of a program. */
+import { diagnostic, formatDiagnostic, type CheckedProgram, type Diagnostic, type NameRef } from '@autodiff/parser';
+import { InputError } from './failures.js';
+import type { SourceFile } from './source.js';
+
+/** Decimal numbers as JavaScript reads them, plus the non-finite spellings. */
+const NUMBER = /^[+-]?(?:(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?|Infinity|NaN)$/;
+
+export function parseNumber(text: string): number | undefined {
+  const t = text.trim();
+  return NUMBER.test(t) ? Number(t) : undefined;
+}
+
+/**
+ * Values for the program's variables, from `--at` (possibly given several
+ * times) and optionally saved params. Missing and unknown names are errors
+ * that point at the file.
+ */
+export function valuesFor(
+  file: SourceFile,
+  checked: CheckedProgram,
+  at: string[],
+  saved: ReadonlyMap<string, number> = new Map(),
+): Map<string, number> {
+  const declared = new Map<string, { kind: string; ref: NameRef }>();
+  for (const ref of checked.params) declared.set(ref.name, { kind: 'param', ref });
+  for (const ref of checked.inputs) declared.set(ref.name, { kind: 'input', ref });
+  const first = checked.program.statements[0]?.span ?? { start: 0, end: 0 };
+  const problems: Diagnostic[] = [];
+  const values = new Map<string, number>(saved);
+  const given = new Set<string>();
+  for (const item of at.flatMap((a) => a.split(',')).filter((s) => s.trim() !== '')) {
+    const eq = item.indexOf('=');
+    const name = (eq < 0 ? item : item.slice(0, eq)).trim();
+    const value = eq < 0 ? undefined : parseNumber(item.slice(eq + 1));
+    if (!declared.has(name)) {
+      problems.push(diagnostic('unknownValue', first, name, [...declared.keys()].join(', ') || 'no variables'));
+    } else if (value === undefined) {
+      problems.push(diagnostic('badValue', declared.get(name)!.ref.span, item.trim()));
+    } else if (given.has(name)) {
+      problems.push(diagnostic('duplicateValue', declared.get(name)!.ref.span, name));
+    } else {
+      given.add(name);
+      values.set(name, value);
+    }
+  }
+  for (const [name, { kind, ref }] of declared) {
+    if (!values.has(name) && !problems.some((p) => p.span === ref.span)) {
+      problems.push(diagnostic('missingValue', ref.span, kind, name));
+    }
+  }
+  problems.sort((a, b) => a.span.start - b.span.start);
+  if (problems.length > 0) throw new InputError(problems.map((d) => formatDiagnostic(d, file.path, file.text)));
+  return values;
+}
