@@ -3,7 +3,7 @@ import { generateModule, type Language } from '@autodiff/codegen';
 import { printIR, type IRFunction } from '@autodiff/ir';
 import { analyze, type CheckedProgram, type Diagnostic } from '@autodiff/parser';
 import { lower } from './lower.js';
-import { PASSES } from './passes.js';
+import { DEFAULT_CONTEXT, PASSES, type PassContext } from './passes.js';
 
 export interface Stage {
   pass: string;
@@ -21,13 +21,13 @@ export interface Compilation {
   stages?: Stage[];
 }
 
-export function compileSource(source: string): Compilation {
+export function compileSource(source: string, context: PassContext = DEFAULT_CONTEXT): Compilation {
   const { checked, diagnostics } = analyze(source);
   if (!checked) return { diagnostics };
   let ir = lower(checked);
   const stages: Stage[] = [{ pass: 'lower', ir }];
   for (const pass of PASSES) {
-    ir = pass.run(ir);
+    ir = pass.run(ir, context);
     stages.push({ pass: pass.name, ir });
   }
   return { diagnostics, checked, ir, stages };

@@ -5,17 +5,24 @@
  * schedules only the nodes the outputs reach (dead code elimination).
  */
 import { differentiate } from '@autodiff/diff';
-import { Graph, rebuild, simplifier, type IRFunction } from '@autodiff/ir';
+import { Graph, opNamed, rebuild, simplifier, type IRFunction, type OpDef } from '@autodiff/ir';
+
+export interface PassContext {
+  /** The op table's lookup (tests substitute a doctored copy). */
+  ops: (op: string) => OpDef;
+}
 
 export interface Pass {
   name: string;
-  run: (fn: IRFunction) => IRFunction;
+  run: (fn: IRFunction, context: PassContext) => IRFunction;
 }
+
+export const DEFAULT_CONTEXT: PassContext = { ops: opNamed };
 
 export const PASSES: readonly Pass[] = [
   // Copy into a graph that simplifies and folds every node it makes; later
   // passes build in that graph, so their output is simplified as it is made.
   { name: 'simplify', run: (fn) => rebuild(fn, new Graph(simplifier)) },
   // Gradient nodes join the forward nodes in the same hash-consed graph.
-  { name: 'differentiate', run: differentiate },
+  { name: 'differentiate', run: (fn, { ops }) => differentiate(fn, ops) },
 ];

@@ -6,9 +6,13 @@
  * nodes live in the same graph as the forward nodes, so they share every
  * common subexpression with it. No recursion: deep graphs are fine.
  */
-import { opNamed, topoOrder, type IRFunction, type Node } from '@autodiff/ir';
+import { opNamed, topoOrder, type IRFunction, type Node, type OpDef } from '@autodiff/ir';
 
-export function differentiate(fn: IRFunction): IRFunction {
+/**
+ * `rules` looks up each op's vjp; tests pass a doctored copy of the op table
+ * to show that a wrong rule is caught by the cross-checks.
+ */
+export function differentiate(fn: IRFunction, rules: (op: string) => OpDef = opNamed): IRFunction {
   const g = fn.graph;
   const order = topoOrder([fn.value]);
 
@@ -24,7 +28,7 @@ export function differentiate(fn: IRFunction): IRFunction {
     const node = order[i]!;
     const cotangent = adjoint.get(node);
     if (!cotangent || node.args.length === 0) continue;
-    const contributions = opNamed(node.op).vjp(g, node.args, node, cotangent);
+    const contributions = rules(node.op).vjp(g, node.args, node, cotangent);
     node.args.forEach((arg, k) => {
       const c = contributions[k];
       if (!c || !needsGrad.has(arg)) return;

@@ -129,8 +129,11 @@ export const OPS: readonly OpDef[] = [
   math1('abs', (b, [x], _o, g) => [b.mul(g, b.call('sign', x!))], each(awayFromZero(0.1, 3))),
   fn('sigmoid', 1, sigmoid, (b, _a, out, g) => [b.mul(g, b.mul(out, b.sub(b.const(1), out)))],
     each(uniform(-6, 6)), sigmoidHelper),
-  fn('relu', 1, (x) => Math.max(x, 0), (b, [x], _o, g) => [b.mul(g, b.call('step', x!))],
-    each(awayFromZero(0.1, 3))),
+  {
+    name: 'relu', arity: 1, syntax: 'function', eval: (x) => Math.max(x, 0),
+    vjp: (b, [x], _o, g) => [b.mul(g, b.call('step', x!))], // relu'(0) = 0, as in PyTorch
+    print: (a) => `Math.max(${a}, 0)`, domain: each(awayFromZero(0.1, 3)),
+  },
   fn('softplus', 1, softplus, (b, [x], _o, g) => [b.mul(g, b.call('sigmoid', x!))],
     each(uniform(-6, 6)), softplusHelper),
   fn('gelu', 1, gelu, (b, [x], _o, g) => {

@@ -22,19 +22,25 @@ function referencesOf(e: Expr): Expr[] {
   return out;
 }
 
+/** Edit distance counting an adjacent transposition as one edit (tnah -> tanh). */
 function editDistance(a: string, b: string): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => [i]);
+  for (let j = 1; j <= b.length; j++) d[0]![j] = j;
   for (let i = 1; i <= a.length; i++) {
-    const row = [i];
     for (let j = 1; j <= b.length; j++) {
-      row[j] = Math.min(prev[j]! + 1, row[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      let best = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) best = Math.min(best, d[i - 2]![j - 2]! + 1);
+      d[i]![j] = best;
     }
-    prev = row;
   }
-  return prev[b.length]!;
+  return d[a.length]![b.length]!;
 }
 
-/** The closest candidate within a small edit distance, for "did you mean" hints. */
+/**
+ * The closest candidate for a "did you mean" hint: a case-only difference,
+ * or at most one edit per three characters (short names are too alike to guess).
+ */
 export function nearestName(name: string, candidates: Iterable<string>): string | undefined {
   let best: string | undefined;
   let bestDistance = Infinity;
@@ -45,7 +51,7 @@ export function nearestName(name: string, candidates: Iterable<string>): string 
       bestDistance = d;
     }
   }
-  return bestDistance <= Math.max(1, Math.floor(name.length / 3)) ? best : undefined;
+  return bestDistance <= Math.max(0.5, Math.floor(name.length / 3)) ? best : undefined;
 }
 const didYouMean = (near: string | undefined) => (near ? `; did you mean '${near}'?` : '');
 
@@ -67,6 +73,10 @@ export function check(program: Program, source: string): CheckResult {
   const boundLater = new Map<string, Span>();
   for (const s of program.statements) if (s.kind === 'bind' && !boundLater.has(s.target.name)) boundLater.set(s.target.name, s.target.span);
 
+  const declaredAt = new Map<string, Span>();
+  for (const s of program.statements) {
+    if (s.kind === 'declare') for (const ref of s.names) if (!declaredAt.has(ref.name)) declaredAt.set(ref.name, ref.span);
+  }
   const implicitParams: NameRef[] = [];
   const knownNames = () => [...declared.keys(), ...bound.keys()];
 
@@ -93,6 +103,8 @@ export function check(program: Program, source: string): CheckResult {
         error(diagnostic('functionAsValue', ref.span, name));
       } else if (KEYWORDS.has(name)) {
         error(diagnostic('reserved', ref.span, name));
+      } else if (declaredAt.has(name)) {
+        error(diagnostic('declaredAfterUse', ref.span, name, where(declaredAt.get(name)!)));
       } else if (boundLater.has(name)) {
         error(diagnostic('usedBeforeBound', ref.span, name, where(boundLater.get(name)!)));
       } else if (hasParamLine) {
@@ -115,9 +127,9 @@ export function check(program: Program, source: string): CheckResult {
           const previous = declared.get(ref.name);
           if (isReserved(ref.name)) error(diagnostic('reserved', ref.span, ref.name));
           else if (previous) error(diagnostic('declaredTwice', ref.span, ref.name, where(previous.ref.span)));
-          else if (firstUse.has(ref.name)) error(diagnostic('declaredAfterUse', ref.span, ref.name, where(firstUse.get(ref.name)!)));
           else if (bound.has(ref.name)) error(diagnostic('boundTwice', ref.span, ref.name, where(bound.get(ref.name)!.ref.span)));
-          else declared.set(ref.name, { kind: s.declares, ref });
+          else if (!firstUse.has(ref.name)) declared.set(ref.name, { kind: s.declares, ref });
+          // (a use before this declaration was reported at the use)
         }
         if (isLast) error(diagnostic('lastIsDeclaration', s.span));
         break;

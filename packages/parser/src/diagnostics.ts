@@ -37,7 +37,7 @@ export const MESSAGES = {
   reserved: { code: 'E108', message: (name: string) => `${q(name)} is reserved and cannot be used as a name` },
   emptyProgram: { code: 'E109', message: () => `the program has no output: write an expression (the last statement is the output)` },
   declaredAfterUse: { code: 'E110', message: (name: string, where: string) =>
-    `${q(name)} is declared after its first use (at ${where}); declare it before using it` },
+    `${q(name)} is used before its declaration (at ${where}); declare it before its first use` },
   bareExpression: { code: 'E111', message: () =>
     `a bare expression may only be the last statement; bind it to a name (name = ...) or remove it` },
   notAFunction: { code: 'E112', message: (name: string) => `${q(name)} is not a function` },

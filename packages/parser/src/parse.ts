@@ -9,7 +9,7 @@ import type { Program, Statement } from './ast.js';
 import { buildStatement } from './ast-builder.js';
 import { diagnostic, type Diagnostic } from './diagnostics.js';
 import { EXPECTED, parser } from './grammar.js';
-import { BadNumber, Illegal, LParen, lexer, Name, Newline, NumberLiteral, RParen, Semicolon } from './lexer.js';
+import { BadNumber, Equals, Illegal, LParen, lexer, Name, Newline, NumberLiteral, RParen, Semicolon } from './lexer.js';
 
 /**
  * Deepest parenthesis nesting accepted. The parser recurses per level, so a
@@ -39,6 +39,14 @@ function describe(t: IToken | undefined, terminator: IToken | undefined): string
   return `'${t.image}'`;
 }
 
+/** `=` cannot occur inside parentheses, so `name =` after a newline begins a statement. */
+function startsStatement(all: IToken[], i: number): boolean {
+  const [first, second] = [all[i], all[i + 1]];
+  if (first?.tokenType !== Name || !second) return false;
+  if (second.tokenType === Equals) return true;
+  return (first.image === 'param' || first.image === 'input') && second.tokenType === Name;
+}
+
 /** Cut tokens into statements; report lexical and parenthesis errors on the way. */
 function splitStatements(all: IToken[], diagnostics: Diagnostic[]): RawStatement[] {
   const statements: RawStatement[] = [];
@@ -60,7 +68,10 @@ function splitStatements(all: IToken[], diagnostics: Diagnostic[]): RawStatement
   for (let i = 0; i < all.length; i++) {
     const t = all[i]!;
     if (t.tokenType === Newline) {
-      if (open.length === 0) finish(t);
+      // Inside parentheses a newline continues the statement, unless the next
+      // line plainly starts a new one (`name =` or a declaration): then a '('
+      // was left open, and the statements after it still get checked.
+      if (open.length === 0 || startsStatement(all, i + 1)) finish(t);
       continue;
     }
     if (t.tokenType === Semicolon) {
@@ -103,8 +114,10 @@ function syntaxError(e: IRecognitionException, raw: RawStatement, source: string
   const token = e.token.tokenType.name === 'EOF' ? undefined : e.token;
   const at = token ? span(token) : raw.terminator ? span(raw.terminator) : { start: source.length, end: source.length };
   const found = describe(token, raw.terminator);
-  const previous = (e as IRecognitionException & { previousToken?: IToken }).previousToken;
-  const hasPrevious = previous !== undefined && previous.tokenType.name !== 'EOF' && !Number.isNaN(previous.startOffset);
+  // The token before the fault (the last one when the fault is the end).
+  const index = token ? raw.tokens.indexOf(token) : raw.tokens.length;
+  const previous = index > 0 ? raw.tokens[index - 1] : undefined;
+  const hasPrevious = previous !== undefined;
   if (e.message.includes(EXPECTED.expression)) {
     return hasPrevious
       ? diagnostic('missingOperand', at, `'${previous.image}'`, found)
