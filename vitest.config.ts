@@ -1,11 +1,14 @@
 import { defineConfig } from 'vitest/config';
+import SummaryReporter from './vitest.summary.js';
 
-// One config runs every package's unit tests (next to the code) and the
-// cross-package tests in packages/tests. Tests run against built packages.
+// One config runs every package's unit tests (next to the code), the
+// cross-package tests in packages/tests and the playground's browser tests.
+// Tests run against built packages: `pnpm test` builds first.
 export default defineConfig({
   test: {
     include: ['packages/*/src/**/*.test.ts', 'apps/*/test/**/*.test.ts'],
     testTimeout: 120_000,
     hookTimeout: 120_000,
+    reporters: ['default', new SummaryReporter()],
   },
 });

@@ -1,4 +1,5 @@
 import { type Node, type Shape, SCALAR } from './node.js';
+import { NodeTable } from './node-table.js';
 import { opNamed } from './ops.js';
 
 /** Rewrites a freshly requested node before it is interned (e.g. simplification). */
@@ -28,7 +29,9 @@ function constKey(v: number): string {
  * With a rewriter, every node is offered to it first (the simplifier).
  */
 export class Graph {
-  private readonly table = new Map<string, Node>();
+  /** Leaves by a string key; op nodes by op, then by their arguments' ids. */
+  private readonly leaves = new Map<string, Node>();
+  private readonly opNodes = new NodeTable();
   private nextId = 0;
   private readonly rewriter: Rewriter | undefined;
 
@@ -41,10 +44,10 @@ export class Graph {
   }
 
   private intern(key: string, op: string, args: readonly Node[], value?: number, name?: string, index?: number): Node {
-    const found = this.table.get(key);
+    const found = this.leaves.get(key);
     if (found) return found;
     const node = new IRNode(this.nextId++, op, args, value, name, index);
-    this.table.set(key, node);
+    this.leaves.set(key, node);
     return node;
   }
 
@@ -76,8 +79,7 @@ export class Graph {
 
   /** The same node without the rewriter (used by rewrites that must not loop). */
   makeRaw(op: string, ...args: Node[]): Node {
-    const key = args.length === 1 ? `${op}:${args[0]!.id}` : `${op}:${args[0]!.id},${args[1]!.id}`;
-    return this.intern(key, op, args);
+    return this.opNodes.intern(op, args, () => new IRNode(this.nextId++, op, args));
   }
 
   // Builders for the ops that derivative rules use most.

@@ -39,9 +39,9 @@ const RULES: readonly (readonly [string, string])[] = [
 ];
 
 /** A pattern: a variable name, a numeric literal, or an op applied to patterns. */
-type Pattern = { kind: 'var'; name: string } | { kind: 'num'; value: number } | { kind: 'op'; op: string; args: Pattern[] };
+export type Pattern = { kind: 'var'; name: string } | { kind: 'num'; value: number } | { kind: 'op'; op: string; args: Pattern[] };
 
-function parsePattern(text: string): Pattern {
+export function parsePattern(text: string): Pattern {
   let pos = 0;
   const skip = () => { while (text[pos] === ' ') pos++; };
   const read = (): Pattern => {

@@ -5,7 +5,7 @@ import { parser } from './grammar.js';
 
 type Ctx = Record<string, (CstNode | IToken)[] | undefined>;
 
-const tokenSpan = (t: IToken): Span => ({ start: t.startOffset, end: (t.endOffset ?? t.startOffset) + 1 });
+const tokenSpan = (t: IToken): Span => ({ start: t.startOffset, end: t.startOffset + t.image.length });
 const join = (a: Span, b: Span): Span => ({ start: a.start, end: b.end });
 const nodes = (ctx: Ctx, key: string) => (ctx[key] ?? []) as CstNode[];
 const tokens = (ctx: Ctx, key: string) => (ctx[key] ?? []) as IToken[];

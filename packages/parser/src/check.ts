@@ -78,6 +78,7 @@ export function check(program: Program, source: string): CheckResult {
     if (s.kind === 'declare') for (const ref of s.names) if (!declaredAt.has(ref.name)) declaredAt.set(ref.name, ref.span);
   }
   const implicitParams: NameRef[] = [];
+  const implicitNames = new Set<string>();
   const knownNames = () => [...declared.keys(), ...bound.keys()];
 
   const checkExpr = (e: Expr) => {
@@ -110,7 +111,8 @@ export function check(program: Program, source: string): CheckResult {
       } else if (hasParamLine) {
         const near = nearestName(name, knownNames());
         error(near ? diagnostic('unknownName', ref.span, name, didYouMean(near)) : diagnostic('undeclared', ref.span, name, ''));
-      } else if (!implicitParams.some((p) => p.name === name)) {
+      } else if (!implicitNames.has(name)) {
+        implicitNames.add(name);
         implicitParams.push({ name, span: ref.span });
         const near = nearestName(name, bound.keys());
         if (near) error(diagnostic('implicitParamNearMiss', ref.span, name, near));
@@ -140,7 +142,7 @@ export function check(program: Program, source: string): CheckResult {
         if (isReserved(name)) error(diagnostic('reserved', span, name));
         else if (decl) error(diagnostic('shadowsDeclared', span, name, decl.kind, where(decl.ref.span)));
         else if (bound.has(name)) error(diagnostic('boundTwice', span, name, where(bound.get(name)!.ref.span)));
-        else if (implicitParams.some((p) => p.name === name)) error(diagnostic('usedBeforeBound', firstUse.get(name)!, name, where(span)));
+        else if (implicitNames.has(name)) error(diagnostic('usedBeforeBound', firstUse.get(name)!, name, where(span)));
         else bound.set(name, { ref: s.target, value: s.value });
         break;
       }

@@ -39,4 +39,4 @@ export const ALL_TOKENS: TokenType[] = [
   BadNumber, NumberLiteral, Name, Illegal,
 ];
 
-export const lexer = new Lexer(ALL_TOKENS, { ensureOptimizations: false, positionTracking: 'full' });
+export const lexer = new Lexer(ALL_TOKENS, { ensureOptimizations: false, positionTracking: 'onlyOffset' });

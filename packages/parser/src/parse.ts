@@ -29,7 +29,8 @@ interface RawStatement {
   broken: boolean;
 }
 
-const span = (t: IToken) => ({ start: t.startOffset, end: (t.endOffset ?? t.startOffset) + 1 });
+// The lexer tracks start offsets only (less memory per token); a token's end follows from its text.
+const span = (t: IToken) => ({ start: t.startOffset, end: t.startOffset + t.image.length });
 
 function describe(t: IToken | undefined, terminator: IToken | undefined): string {
   if (!t || t.tokenType.name === 'EOF') {
@@ -81,9 +82,9 @@ function splitStatements(all: IToken[], diagnostics: Diagnostic[]): RawStatement
     if (t.tokenType === Illegal) {
       // One diagnostic for a run of adjacent illegal characters.
       let end = i;
-      while (all[end + 1]?.tokenType === Illegal && all[end + 1]!.startOffset === all[end]!.endOffset! + 1) end++;
+      while (all[end + 1]?.tokenType === Illegal && all[end + 1]!.startOffset === span(all[end]!).end) end++;
       const text = all.slice(i, end + 1).map((x) => x.image).join('');
-      diagnostics.push(diagnostic('illegalCharacter', { start: t.startOffset, end: all[end]!.endOffset! + 1 }, text));
+      diagnostics.push(diagnostic('illegalCharacter', { start: t.startOffset, end: span(all[end]!).end }, text));
       current.broken = true;
       i = end;
       continue;

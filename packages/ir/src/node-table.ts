@@ -1,0 +1,61 @@
+/**
+ * An open-addressing hash table from (op, argument ids) to op nodes, for
+ * hash-consing. Slots are an Int32Array, so a million nodes cost no per-entry
+ * objects or key strings (which dominated garbage collection on large graphs).
+ */
+import type { Node } from './node.js';
+
+export class NodeTable {
+  private slots = new Int32Array(1024); // node index + 1; 0 = empty
+  private readonly nodes: Node[] = [];
+  private readonly opCodes = new Map<string, number>();
+
+  private opCode(op: string): number {
+    let code = this.opCodes.get(op);
+    if (code === undefined) {
+      code = this.opCodes.size + 1;
+      this.opCodes.set(op, code);
+    }
+    return code;
+  }
+
+  private static hash(op: number, args: readonly Node[]): number {
+    let h = Math.imul(op, 0x9e3779b1);
+    for (const a of args) h = Math.imul(h ^ a.id, 0x85ebca6b) ^ (h >>> 13);
+    return (h ^ (h >>> 16)) >>> 0;
+  }
+
+  private static matches(node: Node, op: string, args: readonly Node[]): boolean {
+    if (node.op !== op || node.args.length !== args.length) return false;
+    for (let i = 0; i < args.length; i++) if (node.args[i] !== args[i]) return false;
+    return true;
+  }
+
+  /** The node `op(args)` if it exists, else the one `create()` makes, stored. */
+  intern(op: string, args: readonly Node[], create: () => Node): Node {
+    const mask = this.slots.length - 1;
+    let i = NodeTable.hash(this.opCode(op), args) & mask;
+    for (;;) {
+      const slot = this.slots[i]!;
+      if (slot === 0) break;
+      const node = this.nodes[slot - 1]!;
+      if (NodeTable.matches(node, op, args)) return node;
+      i = (i + 1) & mask;
+    }
+    const node = create();
+    this.nodes.push(node);
+    this.slots[i] = this.nodes.length;
+    if (this.nodes.length * 2 > this.slots.length) this.grow();
+    return node;
+  }
+
+  private grow(): void {
+    this.slots = new Int32Array(this.slots.length * 2);
+    const mask = this.slots.length - 1;
+    this.nodes.forEach((node, k) => {
+      let i = NodeTable.hash(this.opCode(node.op), node.args) & mask;
+      while (this.slots[i] !== 0) i = (i + 1) & mask;
+      this.slots[i] = k + 1;
+    });
+  }
+}
