@@ -26,7 +26,7 @@ const DIGITS = String.raw`(?:\d+\.?\d*|\.\d+)`;
 /** A number with an exponent marker but no exponent digits (`1e`, `2.5e+`), or a second point (`1.2.3`). */
 export const BadNumber = createToken({
   name: 'BadNumber',
-  pattern: new RegExp(String.raw`${DIGITS}[eE][+-]?(?!\d)|\d*\.\d*\.[\d.]*`),
+  pattern: new RegExp(String.raw`${DIGITS}[eE](?![+-]?\d)[+-]?|\d*\.\d*\.[\d.]*`),
 });
 export const NumberLiteral = createToken({ name: 'NumberLiteral', pattern: new RegExp(String.raw`${DIGITS}(?:[eE][+-]?\d+)?`) });
 export const Name = createToken({ name: 'Name', pattern: /[A-Za-z_][A-Za-z0-9_]*/ });

@@ -1,0 +1,61 @@
+#!/usr/bin/env node
+// Writes the example datasets (examples/data/*.csv) from a fixed seed, so they
+// can be regenerated exactly: `node examples/data/generate.mjs`. Plain Node, no
+// dependencies. Numbers are written with 6 decimals.
+import { writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = dirname(fileURLToPath(import.meta.url));
+
+/** Mulberry32: a small seeded generator giving numbers in [0, 1). */
+function seededRandom(seed) {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let z = state;
+    z = Math.imul(z ^ (z >>> 15), z | 1);
+    z ^= z + Math.imul(z ^ (z >>> 7), z | 61);
+    return ((z ^ (z >>> 14)) >>> 0) / 0x100000000;
+  };
+}
+
+const random = seededRandom(2024);
+const between = (lo, hi) => lo + (hi - lo) * random();
+const cell = (v) => (Number.isInteger(v) ? String(v) : v.toFixed(6));
+
+function write(name, columns, rows) {
+  const text = [columns.join(','), ...rows.map((r) => r.map(cell).join(','))].join('\n') + '\n';
+  writeFileSync(join(here, name), text);
+  console.log(`wrote ${name}: ${rows.length} rows`);
+}
+
+// neuron.csv: a "teacher" tanh neuron with known weights labels random points,
+// so a student neuron (examples/neuron.txt) can fit it exactly.
+{
+  const [w1, w2, b] = [1.5, -0.8, 0.3];
+  const rows = [];
+  for (let i = 0; i < 40; i++) {
+    const x1 = Number(between(-2, 2).toFixed(6));
+    const x2 = Number(between(-2, 2).toFixed(6));
+    rows.push([x1, x2, Number(Math.tanh(w1 * x1 + w2 * x2 + b).toFixed(6))]);
+  }
+  write('neuron.csv', ['x1', 'x2', 'y'], rows);
+}
+
+// xor.csv: the four corners of the unit square; y = x1 xor x2.
+write('xor.csv', ['x1', 'x2', 'y'], [[0, 0, 0], [0, 1, 1], [1, 0, 1], [1, 1, 0]]);
+
+// logistic.csv: points on either side of the line x2 = 1.5 x1 + 0.25, none
+// within 0.3 of it, so the two classes (y = 1 above, 0 below) are linearly separable.
+{
+  const rows = [];
+  while (rows.length < 60) {
+    const x1 = Number(between(-2, 2).toFixed(6));
+    const x2 = Number(between(-2, 2).toFixed(6));
+    const distance = (x2 - 1.5 * x1 - 0.25) / Math.hypot(1.5, 1);
+    if (Math.abs(distance) < 0.3) continue;
+    rows.push([x1, x2, distance > 0 ? 1 : 0]);
+  }
+  write('logistic.csv', ['x1', 'x2', 'y'], rows);
+}

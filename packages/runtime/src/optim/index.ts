@@ -1,0 +1,16 @@
+export { checkSizes, isOptimizerKind, OPTIMIZER_KINDS, type Optimizer, type OptimizerKind } from './optimizer.js';
+export { SGD, Momentum, type MomentumOptions } from './sgd.js';
+export { Adam, type AdamOptions } from './adam.js';
+export { createOptimizer } from './create.js';
+export {
+  constantSchedule,
+  cosineDecay,
+  createSchedule,
+  linearDecay,
+  SCHEDULE_KINDS,
+  type Schedule,
+  type ScheduleKind,
+} from './schedule.js';
+export { seededRandom, shuffleInPlace } from './random.js';
+export { initialParams, type InitSpec } from './init.js';
+export { stepValues } from './tape.js';

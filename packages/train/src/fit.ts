@@ -1,0 +1,208 @@
+/**
+ * The training loop: initialise the params, then repeatedly take a batch of
+ * rows, compute the mean of the program's output over it and that mean's
+ * gradient, and let the optimiser update the params.
+ */
+import {
+  createOptimizer,
+  createSchedule,
+  initialParams,
+  seededRandom,
+  type InitSpec,
+  type Optimizer,
+  type OptimizerKind,
+  type Schedule,
+  type ScheduleKind,
+} from '@autodiff/runtime';
+import { BatchSampler } from './batches.js';
+import type { Dataset } from './dataset.js';
+import type { Model } from './model.js';
+
+export interface FitOptions {
+  /** An optimiser by name (with default hyper-parameters) or an instance. Default 'adam'. */
+  optimizer?: OptimizerKind | Optimizer;
+  /** Learning rate (the schedule's starting rate). Default 0.01. */
+  lr?: number;
+  /** How the rate changes over the run, by name or as a function of the step (from 0). Default 'constant'. */
+  schedule?: ScheduleKind | Schedule;
+  /** Number of updates. Default 1000. */
+  steps?: number;
+  /** Rows per batch; undefined (the default) or at least the number of rows means the full dataset. */
+  batch?: number;
+  /** Seeds the initialisation and the shuffling of batches. Default 0. */
+  seed?: number;
+  /** Random initialisation, when `params` is not given. Default uniform on [-0.5, 0.5). */
+  init?: InitSpec;
+  /** Stop as soon as a step's batch loss is below this (before updating). */
+  until?: number;
+  /** Starting params, in param order (copied); otherwise they are drawn from `init`. */
+  params?: Float64Array;
+  /** Called after every step; return false to stop. */
+  onStep?: (info: StepInfo) => boolean | void;
+}
+
+export const FIT_DEFAULTS = {
+  optimizer: 'adam',
+  lr: 0.01,
+  schedule: 'constant',
+  steps: 1000,
+  seed: 0,
+  init: { kind: 'uniform', scale: 0.5 },
+} as const satisfies FitOptions;
+
+export interface StepInfo {
+  /** This step's number, from 1. */
+  step: number;
+  /** Mean output over the batch, at the params before this step's update. */
+  loss: number;
+  /** The learning rate of this step. */
+  lr: number;
+  /** Rows in the batch. */
+  rows: number;
+  /** Whether the params were updated (false on the step that stops the run). */
+  updated: boolean;
+}
+
+/**
+ * Why a run ended: it took `steps` updates; a batch loss fell below `until`;
+ * `onStep` asked to stop; or the loss or gradient stopped being finite.
+ */
+export type StopReason = 'steps' | 'until' | 'stopped' | 'diverged';
+
+export interface FitResult {
+  /** The trained params, in param order. */
+  params: Float64Array;
+  /** Updates applied. */
+  steps: number;
+  /** Mean output over every row of the dataset at the trained params. */
+  loss: number;
+  stopped: StopReason;
+}
+
+/**
+ * One training run that advances a step at a time (the playground steps it
+ * between animation frames; `fit` runs it to the end). The inner loop
+ * allocates nothing: every buffer is made once here.
+ */
+export class Trainer {
+  /** The current params, in param order; updated in place. */
+  readonly params: Float64Array;
+  /** Set once the run has ended. */
+  stopped: StopReason | undefined;
+  /** Updates applied so far. */
+  updates = 0;
+  private readonly optimizer: Optimizer;
+  private readonly schedule: Schedule;
+  private readonly steps: number;
+  private readonly until: number;
+  private readonly batches: BatchSampler;
+  private readonly gradient: Float64Array;
+  private readonly rowGradient: Float64Array;
+  private readonly row: Float64Array;
+
+  constructor(readonly model: Model, readonly data: Dataset, options: FitOptions = {}) {
+    checkData(model, data);
+    const size = model.paramNames.length;
+    const lr = options.lr ?? FIT_DEFAULTS.lr;
+    this.steps = options.steps ?? FIT_DEFAULTS.steps;
+    if (!(lr > 0 && Number.isFinite(lr))) throw new RangeError(`lr must be a positive number, not ${lr}`);
+    if (!(Number.isInteger(this.steps) && this.steps >= 0)) throw new RangeError(`steps must be an integer >= 0, not ${this.steps}`);
+    if (options.batch !== undefined && !(Number.isInteger(options.batch) && options.batch >= 1)) {
+      throw new RangeError(`batch must be an integer >= 1, not ${options.batch}`);
+    }
+    const seed = options.seed ?? FIT_DEFAULTS.seed;
+    if (options.params !== undefined && options.params.length !== size) {
+      throw new RangeError(`params has ${options.params.length} values, the program has ${size} params`);
+    }
+    // Two streams from one seed, so starting from saved params does not change the batch order.
+    this.params = options.params ? Float64Array.from(options.params) : initialParams(size, options.init ?? FIT_DEFAULTS.init, seededRandom(seed));
+    this.batches = new BatchSampler(data.rows, options.batch, seededRandom((seed ^ 0x9e3779b9) >>> 0));
+    const optimizer = options.optimizer ?? FIT_DEFAULTS.optimizer;
+    this.optimizer = typeof optimizer === 'string' ? createOptimizer(optimizer, size) : optimizer;
+    const schedule = options.schedule ?? FIT_DEFAULTS.schedule;
+    this.schedule = typeof schedule === 'string' ? createSchedule(schedule, lr, this.steps) : schedule;
+    this.until = options.until ?? -Infinity;
+    this.gradient = new Float64Array(size);
+    this.rowGradient = new Float64Array(size);
+    this.row = new Float64Array(data.columns.length);
+    if (this.steps === 0) this.stopped = 'steps';
+  }
+
+  /** Runs one step: the batch loss and gradient, then an update unless the run stops here. */
+  step(): StepInfo {
+    if (this.stopped !== undefined) throw new Error(`the run has ended (${this.stopped})`);
+    this.batches.next();
+    const { start, end } = this.batches;
+    const loss = this.batchLossAndGradient(start, end);
+    const lr = this.schedule(this.updates);
+    const info: StepInfo = { step: this.updates + 1, loss, lr, rows: end - start, updated: false };
+    if (!Number.isFinite(loss) || !this.gradient.every(Number.isFinite)) this.stopped = 'diverged';
+    else if (loss < this.until) this.stopped = 'until';
+    else {
+      this.optimizer.step(this.params, this.gradient, lr);
+      this.updates++;
+      info.updated = true;
+      if (this.updates >= this.steps) this.stopped = 'steps';
+    }
+    return info;
+  }
+
+  /** Ends the run early (as `onStep` returning false does). */
+  stop(): void {
+    this.stopped ??= 'stopped';
+  }
+
+  /** Mean output over every row at the current params. */
+  loss(): number {
+    let sum = 0;
+    for (let r = 0; r < this.data.rows; r++) sum += this.model.forwardFlat(this.params, this.loadRow(r));
+    return sum / this.data.rows;
+  }
+
+  result(): FitResult {
+    return { params: Float64Array.from(this.params), steps: this.updates, loss: this.loss(), stopped: this.stopped ?? 'stopped' };
+  }
+
+  /** Mean output over the batch `order[start..end)`, its gradient left in `this.gradient`. */
+  private batchLossAndGradient(start: number, end: number): number {
+    const { gradient, rowGradient, params, model } = this;
+    const order = this.batches.order;
+    gradient.fill(0);
+    let loss = 0;
+    for (let k = start; k < end; k++) {
+      loss += model.backwardFlat(params, this.loadRow(order[k]!), rowGradient);
+      for (let i = 0; i < gradient.length; i++) gradient[i]! += rowGradient[i]!;
+    }
+    const count = end - start;
+    for (let i = 0; i < gradient.length; i++) gradient[i]! /= count;
+    return loss / count;
+  }
+
+  /** Copies row `r` into the reused input buffer. */
+  private loadRow(r: number): Float64Array {
+    const { row, data } = this;
+    const offset = r * row.length;
+    for (let c = 0; c < row.length; c++) row[c] = data.values[offset + c]!;
+    return row;
+  }
+}
+
+/**
+ * Trains `model` on `data`: minimises the mean of the model's output over the
+ * rows, by gradient descent on the params. See `FitOptions` for the defaults.
+ */
+export function fit(model: Model, data: Dataset, options: FitOptions = {}): FitResult {
+  const trainer = new Trainer(model, data, options);
+  while (trainer.stopped === undefined) {
+    const info = trainer.step();
+    if (options.onStep?.(info) === false) trainer.stop();
+  }
+  return trainer.result();
+}
+
+function checkData(model: Model, data: Dataset): void {
+  const same = data.columns.length === model.inputNames.length && data.columns.every((c, i) => c === model.inputNames[i]);
+  if (!same) throw new RangeError(`the dataset's columns (${data.columns.join(', ')}) must be the program's inputs in order (${model.inputNames.join(', ')})`);
+  if (data.rows < 1) throw new RangeError('the dataset has no rows');
+  if (data.values.length !== data.rows * data.columns.length) throw new RangeError('the dataset has the wrong number of values');
+}

@@ -1,0 +1,18 @@
+import type { InitSpec } from '@autodiff/runtime';
+
+/**
+ * Reads `uniform:A` (uniform on [-A, A)) or `normal:S` (mean 0, deviation S);
+ * returns undefined for anything else.
+ */
+export function parseInit(text: string): InitSpec | undefined {
+  const match = /^(uniform|normal):(.+)$/.exec(text.trim());
+  if (!match) return undefined;
+  const scaleText = match[2]!.trim();
+  const scale = Number(scaleText);
+  if (!/^[+]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/.test(scaleText) || !Number.isFinite(scale)) return undefined;
+  return { kind: match[1] as InitSpec['kind'], scale };
+}
+
+export function formatInit(spec: InitSpec): string {
+  return `${spec.kind}:${spec.scale}`;
+}
