@@ -1,8 +1,9 @@
-/** `autodiff eval FILE --at NAME=VALUE,... [--engine compiled|tape] [--json]` */
+/** `autodiff eval FILE --at NAME=VALUE,... [--params FILE.json] [--engine compiled|tape] [--json]` */
 import { loadCompiled } from '@autodiff/compiler';
 import { interpret } from '@autodiff/runtime';
 import { UsageError } from './failures.js';
 import { jsonNumber, jsonObject } from './json.js';
+import { readSavedParams } from './saved-params.js';
 import { compileFile, readSource } from './source.js';
 import { valuesFor } from './values.js';
 
@@ -10,6 +11,8 @@ export interface EvalOptions {
   at?: string | string[] | number;
   engine?: string;
   json?: boolean;
+  /** Saved params (JSON, as `fit` writes them); `--at` may still override some. */
+  params?: string | string[];
 }
 
 export interface Evaluation {
@@ -21,11 +24,14 @@ export interface Evaluation {
 export function evalCommand(path: string, options: EvalOptions): void {
   const engine = options.engine ?? 'compiled';
   if (engine !== 'compiled' && engine !== 'tape') throw new UsageError(`--engine must be compiled or tape, not '${engine}'`);
+  if (Array.isArray(options.params)) throw new UsageError('--params is given more than once');
   const at = options.at === undefined ? [] : [options.at].flat().map(String);
   const file = readSource(path);
   const { ir, checked } = compileFile(file);
-  const values = valuesFor(file, checked, at);
   const params = checked.params.map((p) => p.name);
+  const saved = new Map<string, number>();
+  if (options.params !== undefined) readSavedParams(String(options.params), params).forEach((v, i) => saved.set(params[i]!, v));
+  const values = valuesFor(file, checked, at, saved);
   let result: Evaluation;
   if (engine === 'tape') {
     const { value, gradient } = interpret(checked, values);

@@ -44,27 +44,31 @@ const wide = uniform(-3, 3);
 // Numerically stable forms, shared by eval and the generated code's helpers.
 const sigmoidBody = 'return x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x));';
 const softplusBody = 'return x > 0 ? x + Math.log1p(Math.exp(-x)) : Math.log1p(Math.exp(x));';
-const geluBody =
-  'return 0.5 * x * (1 + Math.tanh(0.7978845608028654 * (x + 0.044715 * x * x * x)));';
-const tieWeightBody = 'return a < b ? 1 : a === b ? 0.5 : 0;';
+// 0.5 x (1 + tanh u) = x sigmoid(2u): the sigmoid form keeps full precision for x < 0.
+const geluBody = [
+  'const u2 = 1.5957691216057308 * (x + 0.044715 * x * x * x);',
+  '  return x * (u2 >= 0 ? 1 / (1 + Math.exp(-u2)) : Math.exp(u2) / (1 + Math.exp(u2)));',
+].join('\n');
+const tieShareBody = 'return a < b ? g : a === b ? g / 2 : 0;';
 // eslint-disable-next-line @typescript-eslint/no-implied-eval
 const compileHelper = (h: Helper) => new Function(...h.params, h.body) as (...a: number[]) => number;
 
 const sigmoidHelper: Helper = { name: 'sigmoid', params: ['x'], body: sigmoidBody };
 const softplusHelper: Helper = { name: 'softplus', params: ['x'], body: softplusBody };
 const geluHelper: Helper = { name: 'gelu', params: ['x'], body: geluBody };
-/** d/da min(a, b): 1 when a is the minimum, 0.5 on a tie (PyTorch's convention), else 0. */
-const tieWeightHelper: Helper = { name: 'tieWeight', params: ['a', 'b'], body: tieWeightBody };
+/** The cotangent `g` min(a, b) passes to a: all of it when a is the minimum, half on a tie (PyTorch), else none. */
+const tieShareHelper: Helper = { name: 'tieShare', params: ['g', 'a', 'b'], body: tieShareBody };
 
 const sigmoid = compileHelper(sigmoidHelper);
 const softplus = compileHelper(softplusHelper);
 const gelu = compileHelper(geluHelper);
-const tieWeight = compileHelper(tieWeightHelper);
+const tieShare = compileHelper(tieShareHelper);
 
 const SQRT_2_OVER_PI = 0.7978845608028654;
 const GELU_C = 0.044715;
 
 type Rule = OpDef['vjp'];
+const oneMinusSquare = (b: Graph, x: Node) => b.mul(b.sub(b.const(1), x), b.add(b.const(1), x));
 const fn = (name: string, arity: number, eval_: OpDef['eval'], vjp: Rule, domain: Sampler, helper?: Helper): OpDef => ({
   name,
   arity,
@@ -82,9 +86,8 @@ const binop = (name: string, symbol: string, eval_: OpDef['eval'], vjp: Rule, do
   name, arity: 2, syntax: 'operator', eval: eval_, vjp, print: (a, b) => `${a} ${symbol} ${b}`, domain,
 });
 
-const internal = (name: string, arity: number, eval_: OpDef['eval'], print: OpDef['print'], domain: Sampler, helper?: Helper): OpDef => ({
-  name, arity, syntax: 'internal', eval: eval_, vjp: () => new Array<null>(arity).fill(null), print,
-  ...(helper ? { helper } : {}), domain,
+const internal = (name: string, arity: number, eval_: OpDef['eval'], print: OpDef['print'], vjp: Rule, domain: Sampler, helper?: Helper): OpDef => ({
+  name, arity, syntax: 'internal', eval: eval_, vjp, print, ...(helper ? { helper } : {}), domain,
 });
 
 export const OPS: readonly OpDef[] = [
@@ -101,11 +104,16 @@ export const OPS: readonly OpDef[] = [
   },
   {
     name: 'pow', arity: 2, syntax: 'function', eval: Math.pow,
-    // d/dx x^y = y x^(y-1);  d/dy x^y = x^y log x
-    vjp: (b, [x, y], out, g) => [
-      b.mul(g, b.mul(y!, b.pow(x!, b.sub(y!, b.const(1))))),
-      b.mul(g, b.mul(out, b.call('log', x!))),
-    ],
+    // d/dx x^y = y x^(y-1);  d/dy x^y = x^y log x. Where these are 0 * inf at a
+    // zero base or exponent, PyTorch gives 0, and so do the masks.
+    vjp: (b, [x, y], out, g) => {
+      const dx = b.mul(g, b.mul(y!, b.pow(x!, b.sub(y!, b.const(1)))));
+      const dy = b.mul(g, b.mul(out, b.call('log', x!)));
+      return [
+        y!.op === 'const' ? dx : b.call('unlessZero', dx, y!),
+        x!.op === 'const' && x!.value !== 0 ? dy : b.call('zeroBaseMask', dy, x!, y!),
+      ];
+    },
     print: (a, b) => (b === '2' ? `${a} * ${a}` : `Math.pow(${a}, ${b})`), // x*x is exact and faster
     domain: each(uniform(0.2, 3), uniform(-2.5, 2.5)),
   },
@@ -114,10 +122,9 @@ export const OPS: readonly OpDef[] = [
   math1('sin', (b, [x], _o, g) => [b.mul(g, b.call('cos', x!))]),
   math1('cos', (b, [x], _o, g) => [b.neg(b.mul(g, b.call('sin', x!)))]),
   math1('tan', (b, _a, out, g) => [b.mul(g, b.add(b.const(1), b.mul(out, out)))], each(uniform(-1.4, 1.4))),
-  math1('asin', (b, [x], _o, g) => [b.div(g, b.call('sqrt', b.sub(b.const(1), b.mul(x!, x!))))],
-    each(uniform(-0.95, 0.95))),
-  math1('acos', (b, [x], _o, g) => [b.neg(b.div(g, b.call('sqrt', b.sub(b.const(1), b.mul(x!, x!)))))],
-    each(uniform(-0.95, 0.95))),
+  // 1 - x^2 as (1 - x)(1 + x): no cancellation as |x| -> 1.
+  math1('asin', (b, [x], _o, g) => [b.div(g, b.call('sqrt', oneMinusSquare(b, x!)))], each(uniform(-0.95, 0.95))),
+  math1('acos', (b, [x], _o, g) => [b.neg(b.div(g, b.call('sqrt', oneMinusSquare(b, x!))))], each(uniform(-0.95, 0.95))),
   math1('atan', (b, [x], _o, g) => [b.div(g, b.add(b.const(1), b.mul(x!, x!)))]),
   math1('sinh', (b, [x], _o, g) => [b.mul(g, b.call('cosh', x!))]),
   math1('cosh', (b, [x], _o, g) => [b.mul(g, b.call('sinh', x!))]),
@@ -127,42 +134,48 @@ export const OPS: readonly OpDef[] = [
   math1('log1p', (b, [x], _o, g) => [b.div(g, b.add(b.const(1), x!))], each(uniform(-0.9, 4))),
   math1('sqrt', (b, _a, out, g) => [b.div(g, b.mul(b.const(2), out))], each(uniform(0.05, 5))),
   math1('abs', (b, [x], _o, g) => [b.mul(g, b.call('sign', x!))], each(awayFromZero(0.1, 3))),
-  fn('sigmoid', 1, sigmoid, (b, _a, out, g) => [b.mul(g, b.mul(out, b.sub(b.const(1), out)))],
+  // sigmoid' = s(x) s(-x): unlike s(1 - s), exact where s(x) rounds to 1.
+  fn('sigmoid', 1, sigmoid, (b, [x], out, g) => [b.mul(g, b.mul(out, b.call('sigmoid', b.neg(x!))))],
     each(uniform(-6, 6)), sigmoidHelper),
   {
     name: 'relu', arity: 1, syntax: 'function', eval: (x) => Math.max(x, 0),
-    vjp: (b, [x], _o, g) => [b.mul(g, b.call('step', x!))], // relu'(0) = 0, as in PyTorch
+    vjp: (b, [x], _o, g) => [b.call('gate', g, x!)], // relu'(0) = 0, as in PyTorch
     print: (a) => `Math.max(${a}, 0)`, domain: each(awayFromZero(0.1, 3)),
   },
   fn('softplus', 1, softplus, (b, [x], _o, g) => [b.mul(g, b.call('sigmoid', x!))],
     each(uniform(-6, 6)), softplusHelper),
   fn('gelu', 1, gelu, (b, [x], _o, g) => {
-    // u = c (x + k x^3), t = tanh u; gelu' = (1 + t)/2 + x (1 - t^2) c (1 + 3 k x^2) / 2
-    const c = b.const(SQRT_2_OVER_PI);
-    const k = b.const(GELU_C);
+    // gelu = x s(2u), u = c (x + k x^3); gelu' = s(2u) + x s(2u) s(-2u) 2c (1 + 3k x^2)
     const x2 = b.mul(x!, x!);
-    const t = b.call('tanh', b.mul(c, b.add(x!, b.mul(k, b.mul(x2, x!)))));
-    const half = b.const(0.5);
-    const slope = b.mul(c, b.add(b.const(1), b.mul(b.const(3 * GELU_C), x2)));
-    const d = b.add(b.mul(half, b.add(b.const(1), t)),
-      b.mul(b.mul(half, x!), b.mul(b.sub(b.const(1), b.mul(t, t)), slope)));
+    const twoU = b.mul(b.const(2 * SQRT_2_OVER_PI), b.add(x!, b.mul(b.const(GELU_C), b.mul(x2, x!))));
+    const s = b.call('sigmoid', twoU);
+    const slope = b.mul(b.const(2 * SQRT_2_OVER_PI), b.add(b.const(1), b.mul(b.const(3 * GELU_C), x2)));
+    const d = b.add(s, b.mul(b.mul(x!, b.mul(s, b.call('sigmoid', b.neg(twoU)))), slope));
     return [b.mul(g, d)];
   }, each(uniform(-4, 4)), geluHelper),
   {
     name: 'min', arity: 2, syntax: 'function', eval: Math.min,
-    vjp: (b, [x, y], _o, g) => [b.mul(g, b.call('tieWeight', x!, y!)), b.mul(g, b.call('tieWeight', y!, x!))],
+    vjp: (b, [x, y], _o, g) => [b.call('tieShare', g, x!, y!), b.call('tieShare', g, y!, x!)],
     print: (a, b) => `Math.min(${a}, ${b})`, domain: each(wide, wide),
   },
   {
     name: 'max', arity: 2, syntax: 'function', eval: Math.max,
-    vjp: (b, [x, y], _o, g) => [b.mul(g, b.call('tieWeight', y!, x!)), b.mul(g, b.call('tieWeight', x!, y!))],
+    vjp: (b, [x, y], _o, g) => [b.call('tieShare', g, y!, x!), b.call('tieShare', g, x!, y!)],
     print: (a, b) => `Math.max(${a}, ${b})`, domain: each(wide, wide),
   },
 
-  // Ops that only derivative rules produce; their own derivative is zero almost everywhere.
-  internal('sign', 1, Math.sign, (a) => `Math.sign(${a})`, each(awayFromZero(0.1, 3))),
-  internal('step', 1, (x) => (x > 0 ? 1 : 0), (a) => `(${a} > 0 ? 1 : 0)`, each(awayFromZero(0.1, 3))),
-  internal('tieWeight', 2, tieWeight, (a, b) => `tieWeight(${a}, ${b})`, each(wide, wide), tieWeightHelper),
+  // Ops that only derivative rules produce. Each passes a cotangent through
+  // where a condition holds and gives 0 elsewhere (a select, not a product, so
+  // an infinite cotangent gives 0 rather than NaN there, as in PyTorch).
+  internal('sign', 1, Math.sign, (a) => `Math.sign(${a})`, () => [null], each(awayFromZero(0.1, 3))),
+  internal('gate', 2, (g, x) => (x > 0 ? g : 0), (g, x) => `(${x} > 0 ? ${g} : 0)`,
+    (b, [, x], _o, h) => [b.call('gate', h, x!), null], each(wide, awayFromZero(0.1, 3))),
+  internal('tieShare', 3, tieShare, (g, a, b) => `tieShare(${g}, ${a}, ${b})`,
+    (b, [, x, y], _o, h) => [b.call('tieShare', h, x!, y!), null, null], each(wide, wide, wide), tieShareHelper),
+  internal('unlessZero', 2, (v, c) => (c === 0 ? 0 : v), (v, c) => `(${c} === 0 ? 0 : ${v})`,
+    (b, [, c], _o, h) => [b.call('unlessZero', h, c!), null], each(wide, awayFromZero(0.1, 3))),
+  internal('zeroBaseMask', 3, (v, x, y) => (x === 0 && y >= 0 ? 0 : v), (v, x, y) => `(${x} === 0 && ${y} >= 0 ? 0 : ${v})`,
+    (b, [, x, y], _o, h) => [b.call('zeroBaseMask', h, x!, y!), null, null], each(wide, awayFromZero(0.1, 3), wide)),
 ];
 
 const byName = new Map(OPS.map((op) => [op.name, op]));

@@ -1,0 +1,107 @@
+/** `autodiff check FILE [--points N] [--seed S] [--tolerance T]` */
+import { compileSource, DEFAULT_CONTEXT, type PassContext } from '@autodiff/compiler';
+import { checkProgram, type GradientCheck, type ProgramCheck } from '@autodiff/verify';
+import { InputError, UsageError } from './failures.js';
+import { readSource, report } from './source.js';
+
+export interface CheckOptions {
+  points?: unknown;
+  seed?: unknown;
+  tolerance?: unknown;
+}
+
+export const DEFAULT_POINTS = 5;
+/** A fixed default seed: a check that passed once passes again (CI), and a failure reproduces. */
+export const DEFAULT_SEED = 1;
+
+/**
+ * `context` is the op table to compile with; only tests pass another (a
+ * doctored copy with a wrong rule, to see this command fail).
+ */
+export function checkCommand(path: string, options: CheckOptions, context: PassContext = DEFAULT_CONTEXT): void {
+  const points = integerOption('--points', options.points, DEFAULT_POINTS, 1, 100_000);
+  const seed = integerOption('--seed', options.seed, DEFAULT_SEED, 0, 2 ** 32 - 1);
+  const tolerance = toleranceOption(options.tolerance);
+  const file = readSource(path);
+  const compilation = compileSource(file.text, context);
+  report(file, compilation.diagnostics);
+  const result = checkProgram(compilation, { points, seed, context, ...(tolerance === undefined ? {} : { tolerance }) });
+  if (result.checks.length === 0) {
+    throw new InputError([`${path}: error: found no point where the function and its finite differences are finite and smooth `
+      + `(seed ${seed}); check needs points inside every function's domain, away from kinks`]);
+  }
+  process.stdout.write(formatCheck(path, result));
+  if (result.checks.length < points) {
+    process.stderr.write(`${path}: warning: found only ${result.checks.length} of ${points} usable points\n`);
+  }
+  if (!result.ok) {
+    const failed = result.checks.filter((c) => !c.ok).length;
+    throw new InputError([`${path}: error: gradient check failed at ${failed} of ${pointCount(result.checks.length)} (see the table)`]);
+  }
+}
+
+function integerOption(flag: string, raw: unknown, fallback: number, min: number, max: number): number {
+  if (raw === undefined) return fallback;
+  const n = Number(Array.isArray(raw) ? NaN : raw);
+  if (typeof raw === 'boolean' || !Number.isInteger(n) || n < min || n > max) {
+    throw new UsageError(`${flag} must be an integer from ${min} to ${max}, not '${String(raw)}'`);
+  }
+  return n;
+}
+
+function toleranceOption(raw: unknown): number | undefined {
+  if (raw === undefined) return undefined;
+  const t = Number(Array.isArray(raw) ? NaN : raw);
+  if (typeof raw === 'boolean' || !(t > 0) || !Number.isFinite(t)) {
+    throw new UsageError(`--tolerance must be a positive number, not '${String(raw)}'`);
+  }
+  return t;
+}
+
+const HEADER = ['point', 'param', 'compiled', 'tape', 'finite diff', 'tape err', 'fd err', ''];
+
+/** The report `autodiff check` prints: where it looked, one row per point and param, and a verdict. */
+export function formatCheck(path: string, result: ProgramCheck): string {
+  const first = result.checks[0];
+  const tolerance = first?.tolerance ?? { engines: NaN, finiteDifferences: NaN };
+  const count = pointCount(result.checks.length);
+  const lines = [`checking ${path} at ${count} (seed ${result.seed})`];
+  result.checks.forEach((c, i) => {
+    const at = [...c.point].map(([k, v]) => `${k}=${v}`).join(',');
+    lines.push(`  point ${i + 1}: ${at === '' ? '(no params or inputs)' : `--at ${at}`}`);
+  });
+  lines.push('');
+  const rows = [HEADER, ...result.checks.flatMap((c, i) => rowsFor(c, i + 1))];
+  const widths = HEADER.map((_, col) => Math.max(...rows.map((r) => r[col]!.length)));
+  for (const row of rows) lines.push(row.map((cell, col) => cell.padEnd(widths[col]!)).join('  ').trimEnd());
+  lines.push('');
+  lines.push(`tape err: compiled vs tape, at most ${limit(tolerance.engines)}; `
+    + `fd err: compiled and tape vs central differences, at most ${limit(tolerance.finiteDifferences)}`);
+  lines.push('(errors are relative, and absolute for gradients smaller than about 1)');
+  const failed = result.checks.filter((c) => !c.ok).length;
+  lines.push(failed === 0
+    ? `ok: compiled, tape and finite differences agree at ${count}`
+    : `FAIL: the witnesses disagree at ${failed} of ${count}`);
+  return lines.join('\n') + '\n';
+}
+
+function rowsFor(c: GradientCheck, index: number): string[][] {
+  const valueOk = c.value.error <= c.tolerance.engines;
+  const rows = [[String(index), '(value)', number(c.value.compiled), number(c.value.tape), '', error(c.value.error), '', verdict(valueOk)]];
+  for (const p of c.params) {
+    rows.push([String(index), p.name, number(p.compiled), number(p.tape), number(p.finiteDifference),
+      error(p.engineError), error(p.finiteDifferenceError), verdict(p.ok)]);
+  }
+  return rows;
+}
+
+/** 12 significant digits; an exponent outside [1e-3, 1e6) so columns stay narrow. */
+function number(v: number): string {
+  const a = Math.abs(v);
+  if (a === 0 || !Number.isFinite(v) || (a >= 1e-3 && a < 1e6)) return String(Number(v.toPrecision(12)));
+  return v.toExponential(11).replace(/\.?0+e/, 'e');
+}
+const limit = (t: number) => t.toExponential();
+const pointCount = (n: number) => `${n} point${n === 1 ? '' : 's'}`;
+const error = (e: number) => (e === 0 ? '0' : e.toExponential(1));
+const verdict = (ok: boolean) => (ok ? 'ok' : 'FAIL');

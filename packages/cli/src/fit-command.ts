@@ -1,0 +1,154 @@
+/**
+ * `autodiff fit FILE --data DATA.csv [--optimizer sgd|momentum|adam] [--lr R] [--steps N]
+ *  [--batch B] [--seed S] [--init uniform:A|normal:S] [--until LOSS] [--params IN.json] [--out OUT.json]`
+ *
+ * Everything is read and checked before the first step, so a run that fails
+ * early writes nothing.
+ */
+import { loadCompiled } from '@autodiff/compiler';
+import { isOptimizerKind, type InitSpec, type OptimizerKind } from '@autodiff/runtime';
+import { FIT_DEFAULTS, fit, formatInit, noData, parseInit, readCsv, type Dataset, type StepInfo } from '@autodiff/train';
+import { InputError, UsageError } from './failures.js';
+import { createProgress, formatLoss } from './fit-progress.js';
+import { jsonNumber, jsonObject } from './json.js';
+import { formatProblems, readSavedParams } from './saved-params.js';
+import { compileFile, readSource, writeAtomically, type SourceFile } from './source.js';
+import { parseNumber } from './values.js';
+
+export interface FitCommandOptions {
+  data?: unknown;
+  optimizer?: unknown;
+  lr?: unknown;
+  steps?: unknown;
+  batch?: unknown;
+  seed?: unknown;
+  init?: unknown;
+  until?: unknown;
+  params?: unknown;
+  out?: unknown;
+}
+
+/** The defaults, as the help text and the README state them. */
+export const FIT_HELP_DEFAULTS = {
+  optimizer: FIT_DEFAULTS.optimizer,
+  lr: FIT_DEFAULTS.lr,
+  steps: FIT_DEFAULTS.steps,
+  seed: FIT_DEFAULTS.seed,
+  init: formatInit(FIT_DEFAULTS.init),
+};
+
+interface Settings {
+  data?: string;
+  optimizer: OptimizerKind;
+  lr: number;
+  steps: number;
+  batch?: number;
+  seed: number;
+  init: InitSpec;
+  until?: number;
+  params?: string;
+  out?: string;
+}
+
+export function fitCommand(path: string, options: FitCommandOptions): void {
+  const settings = readSettings(options);
+  const file = readSource(path);
+  const { ir, checked } = compileFile(file);
+  const model = loadCompiled(ir);
+  const data = readData(settings.data, file, model.inputNames);
+  const start = settings.params === undefined ? undefined : readSavedParams(settings.params, model.paramNames);
+
+  const progress = createProgress(settings.steps);
+  let last: StepInfo | undefined;
+  const began = performance.now();
+  const result = fit(model, data, {
+    optimizer: settings.optimizer,
+    lr: settings.lr,
+    steps: settings.steps,
+    seed: settings.seed,
+    init: settings.init,
+    ...(settings.batch === undefined ? {} : { batch: settings.batch }),
+    ...(settings.until === undefined ? {} : { until: settings.until }),
+    ...(start === undefined ? {} : { params: start }),
+    onStep: (info) => {
+      last = info;
+      progress.update(info);
+    },
+  });
+  const seconds = (performance.now() - began) / 1000;
+  progress.finish(last);
+
+  if (result.stopped === 'diverged') {
+    throw new InputError([
+      `${path}: error: training diverged at step ${last?.step ?? 0}: the loss or its gradient is not finite ` +
+        `(batch loss ${last?.loss}); try a smaller --lr (it is ${settings.lr}) or another --init`,
+    ]);
+  }
+  const why = result.stopped === 'until' ? `, stopped: batch loss ${formatLoss(last!.loss)} < --until ${settings.until}` : '';
+  const speed = seconds > 0 ? `, ${(result.steps / seconds).toFixed(0)} steps/s` : '';
+  process.stderr.write(
+    `trained ${result.steps} steps in ${seconds.toFixed(2)} s${speed}${why}\n` +
+      `final loss ${formatLoss(result.loss)} (mean over ${data.rows} row${data.rows === 1 ? '' : 's'})\n`,
+  );
+
+  const text = `${jsonObject(model.paramNames.map((name, i) => [name, jsonNumber(result.params[i]!)]))}\n`;
+  if (settings.out === undefined) process.stdout.write(text);
+  else writeAtomically(settings.out, text, file);
+}
+
+/** The dataset from --data, or a single empty row for a program without inputs. */
+function readData(dataPath: string | undefined, file: SourceFile, inputs: readonly string[]): Dataset {
+  if (dataPath === undefined) {
+    if (inputs.length === 0) return noData();
+    throw new UsageError(`--data is required: ${file.path} has inputs (${inputs.join(', ')}), one column each`);
+  }
+  const result = readCsv(readSource(dataPath).text, inputs);
+  if (result.problems) throw new InputError(formatProblems(dataPath, result.problems));
+  return result.dataset;
+}
+
+function readSettings(options: FitCommandOptions): Settings {
+  const optimizer = text(options, 'optimizer') ?? FIT_DEFAULTS.optimizer;
+  if (!isOptimizerKind(optimizer)) throw new UsageError(`--optimizer must be sgd, momentum or adam, not '${optimizer}'`);
+  const initText = text(options, 'init');
+  const init = initText === undefined ? FIT_DEFAULTS.init : parseInit(initText);
+  if (init === undefined) throw new UsageError(`--init must be uniform:A or normal:S with a number A or S >= 0, not '${initText}'`);
+  const settings: Settings = {
+    optimizer,
+    lr: number(options, 'lr', (v) => v > 0 && Number.isFinite(v), 'a positive number') ?? FIT_DEFAULTS.lr,
+    steps: number(options, 'steps', (v) => Number.isSafeInteger(v) && v >= 0, 'a whole number >= 0') ?? FIT_DEFAULTS.steps,
+    seed: number(options, 'seed', (v) => Number.isInteger(v) && v >= 0 && v <= 0xffffffff, 'a whole number from 0 to 4294967295') ??
+      FIT_DEFAULTS.seed,
+    init,
+  };
+  const batch = number(options, 'batch', (v) => Number.isSafeInteger(v) && v >= 1, 'a whole number >= 1');
+  const until = number(options, 'until', Number.isFinite, 'a finite number');
+  const data = text(options, 'data');
+  const params = text(options, 'params');
+  const out = text(options, 'out');
+  return {
+    ...settings,
+    ...(batch === undefined ? {} : { batch }),
+    ...(until === undefined ? {} : { until }),
+    ...(data === undefined ? {} : { data }),
+    ...(params === undefined ? {} : { params }),
+    ...(out === undefined ? {} : { out }),
+  };
+}
+
+/** A flag's value as text (cac turns numeric-looking values into numbers). */
+function text(options: FitCommandOptions, name: keyof FitCommandOptions): string | undefined {
+  const value = options[name];
+  if (value === undefined) return undefined;
+  if (Array.isArray(value)) throw new UsageError(`--${name} is given more than once`);
+  if (typeof value !== 'string' && typeof value !== 'number') throw new UsageError(`--${name} needs a value`);
+  return String(value);
+}
+
+function number(options: FitCommandOptions, name: keyof FitCommandOptions, valid: (v: number) => boolean, what: string): number | undefined {
+  const given = text(options, name);
+  if (given === undefined) return undefined;
+  const value = parseNumber(given);
+  if (value === undefined || !valid(value)) throw new UsageError(`--${name} must be ${what}, not '${given}'`);
+  return value;
+}

@@ -1,0 +1,6 @@
+export { checkGradient, checkPrepared, type CheckOptions, type GradientCheck, type ParamCheck } from './check-gradient.js';
+export { prepare, ProgramError, type Point, type PreparedProgram, type Program } from './program.js';
+export { samplePoints, type SampleOptions } from './sample.js';
+export { checkProgram, type ProgramCheck, type ProgramCheckOptions } from './check-program.js';
+export { seededRandom } from '@autodiff/runtime';
+export { ENGINE_TOLERANCE, FINITE_DIFFERENCE_TOLERANCE, relativeError } from './tolerance.js';

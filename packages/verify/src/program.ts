@@ -1,0 +1,56 @@
+/** A program ready to be checked: its checked AST (for the tape) and its loaded compiled code. */
+import { compileSource, loadCompiled, type Compilation, type CompiledFunctions, type PassContext } from '@autodiff/compiler';
+import type { IRFunction } from '@autodiff/ir';
+import type { CheckedProgram, Diagnostic } from '@autodiff/parser';
+
+/** Source text, or the result of `compileSource`. */
+export type Program = string | Compilation;
+
+/** Values of a program's params and inputs, by name. */
+export type Point = ReadonlyMap<string, number> | Readonly<Record<string, number>>;
+
+/** The program does not compile; `diagnostics` says why (format them with the parser's `formatDiagnostic`). */
+export class ProgramError extends Error {
+  constructor(readonly diagnostics: readonly Diagnostic[]) {
+    super(diagnostics.filter((d) => d.severity === 'error').map((d) => d.message).join('; '));
+    this.name = 'ProgramError';
+  }
+}
+
+export interface PreparedProgram {
+  checked: CheckedProgram;
+  ir: IRFunction;
+  compiled: CompiledFunctions;
+}
+
+// Loading generated code (new Function) costs more than running it: once per IR.
+const loaded = new WeakMap<IRFunction, CompiledFunctions>();
+
+export function prepare(program: Program, context?: PassContext): PreparedProgram {
+  const compilation = typeof program === 'string' ? compileSource(program, context) : program;
+  const { checked, ir } = compilation;
+  if (!checked || !ir) throw new ProgramError(compilation.diagnostics);
+  let compiled = loaded.get(ir);
+  if (!compiled) {
+    compiled = loadCompiled(ir);
+    loaded.set(ir, compiled);
+  }
+  return { checked, ir, compiled };
+}
+
+export function pointMap(point: Point): ReadonlyMap<string, number> {
+  return point instanceof Map ? point : new Map(Object.entries(point));
+}
+
+/** The point's params and inputs as the flat arrays the compiled functions take. */
+export function flatten(program: PreparedProgram, point: ReadonlyMap<string, number>): { params: Float64Array; inputs: Float64Array } {
+  const valueOf = (name: string) => {
+    const v = point.get(name);
+    if (v === undefined) throw new Error(`no value given for '${name}'`);
+    return v;
+  };
+  return {
+    params: Float64Array.from(program.checked.params, (p) => valueOf(p.name)),
+    inputs: Float64Array.from(program.checked.inputs, (x) => valueOf(x.name)),
+  };
+}

@@ -1,0 +1,133 @@
+/**
+ * Random points at which a gradient check is meaningful.
+ *
+ * Each param and input is drawn from the domain sampler (packages/ir's op
+ * table) of an op it is a direct argument of; a variable that feeds several
+ * ops uses a different one of them on each draw. A draw is kept only where
+ * the witnesses can be trusted, judged without looking at the compiled
+ * gradient (the thing being checked):
+ *
+ * 1. The value, and the gradient of every node on the tape, are finite. An
+ *    infinite node gradient means some op sits on the edge of its domain
+ *    (`sqrt(0)`, `asin(1)`) where its derivative is infinite, and the chain
+ *    rule meets inf * 0 (`sqrt(x - x)`, `sqrt(relu(x))` at x < 0), which
+ *    engines may resolve differently while the function itself is flat.
+ * 2. Rounding cannot swamp the finite differences. Each tape node v carries
+ *    a relative rounding error of about eps, which moves the output by about
+ *    eps |v| |d out / d v| (first-order error analysis); their sum K bounds
+ *    the error of the computed forward function, and eps K / h bounds what
+ *    that does to a central difference of step h. It is huge where an
+ *    intermediate saturates (`log1p(tanh(x))` at tanh(x) ~ -1) or large terms
+ *    cancel, and the forward is then numerically flat or noisy while the true
+ *    gradient is large.
+ * 3. Central differences with steps h, 2h and 4h agree. Truncation error
+ *    grows as the step squared, so their differences estimate it; they are
+ *    also far apart near a kink (abs, relu, min, max within ~4h of their
+ *    switch), a pole or a domain edge, where the function is not smooth at
+ *    the scale of the step. This needs no list of which ops have kinks.
+ *
+ * 2 and 3 must each leave the differences within a tenth of the tolerance,
+ * or of 1e-8 if that is larger: central differences get no closer than
+ * ~1e-10, and a tighter tolerance should show failing errors, not reject
+ * every point.
+ * A kink closer than ~1e-11 (relative) to the point would slip through; a
+ * continuous draw lands there with negligible probability.
+ */
+import type { PassContext } from '@autodiff/compiler';
+import { lower } from '@autodiff/compiler';
+import { isLeaf, opNamed, topoOrder } from '@autodiff/ir';
+import { finiteDifferenceGradient, interpret, topologicalOrder } from '@autodiff/runtime';
+import { flatten, prepare, type PreparedProgram, type Program } from './program.js';
+import { seededRandom } from '@autodiff/runtime';
+import { FINITE_DIFFERENCE_TOLERANCE, gradientScale, relativeError } from './tolerance.js';
+
+type Draw = (random: () => number) => number;
+
+/** For a variable that is no op's direct argument (e.g. the output is the variable itself). */
+const ANYWHERE: Draw = (r) => -3 + 6 * r();
+
+/** The runtime's central-difference step, relative to max(1, |x|). */
+const STEP = Math.cbrt(Number.EPSILON);
+
+export interface SampleOptions {
+  count: number;
+  seed: number;
+  /** The finite-difference tolerance the points will be checked at. */
+  tolerance?: number;
+  /** Draws tried per point before giving up (default 200). */
+  attempts?: number;
+  context?: PassContext;
+}
+
+/** Up to `count` usable points (fewer if the draws run out); deterministic for a seed. */
+export function samplePoints(program: Program | PreparedProgram, options: SampleOptions): Map<string, number>[] {
+  const prepared = isPrepared(program) ? program : prepare(program, options.context);
+  const random = seededRandom(options.seed);
+  const draws = variableDraws(prepared, options.context);
+  const tolerance = options.tolerance ?? FINITE_DIFFERENCE_TOLERANCE;
+  const attempts = options.attempts ?? 200;
+  const points: Map<string, number>[] = [];
+  for (let tries = 0; points.length < options.count && tries < attempts * options.count; tries++) {
+    const point = new Map<string, number>();
+    for (const [name, choices] of draws) point.set(name, choices[Math.floor(random() * choices.length)]!(random));
+    if (usable(prepared, point, tolerance)) points.push(point);
+  }
+  return points;
+}
+
+function isPrepared(p: Program | PreparedProgram): p is PreparedProgram {
+  return typeof p !== 'string' && 'compiled' in p;
+}
+
+/** Each variable (params, then inputs) with the samplers of the argument positions it fills. */
+function variableDraws(program: PreparedProgram, context?: PassContext): Map<string, Draw[]> {
+  const ops = context?.ops ?? opNamed;
+  const draws = new Map<string, Draw[]>();
+  for (const ref of [...program.checked.params, ...program.checked.inputs]) draws.set(ref.name, []);
+  const lowered = lower(program.checked); // before simplification: the ops as written
+  for (const node of topoOrder([lowered.value])) {
+    if (isLeaf(node)) continue;
+    const op = ops(node.op);
+    node.args.forEach((arg, k) => {
+      if (arg.op === 'param' || arg.op === 'input') draws.get(arg.name!)!.push((r) => op.domain(r)[k]!);
+    });
+  }
+  for (const [name, list] of draws) if (list.length === 0) draws.set(name, [ANYWHERE]);
+  return draws;
+}
+
+function usable(program: PreparedProgram, point: ReadonlyMap<string, number>, tolerance: number): boolean {
+  const { params, inputs } = flatten(program, point);
+  const f = (p: Float64Array) => program.compiled.forwardFlat(p, inputs);
+  const value = f(params);
+  if (!Number.isFinite(value)) return false;
+
+  const nodes = topologicalOrder(interpret(program.checked, point).root);
+  let roundingBound = 0; // K above: sum over computed nodes of |v| |d out / d v|
+  for (const v of nodes) {
+    if (!Number.isFinite(v.grad)) return false;
+    if (v.children.length > 0) roundingBound += Math.abs(v.data * v.grad);
+  }
+
+  const [d1, d2, d4] = [1, 2, 4].map((k) => differencesWithStretchedStep(f, params, k));
+  const trusted = Math.max(tolerance, 1e-8) / 10;
+  return params.every((x, i) => {
+    const scale = gradientScale(value, x);
+    const h = STEP * Math.max(1, Math.abs(x));
+    const [a, b, c] = [d1![i]!, d2![i]!, d4![i]!];
+    return Number.isFinite(a) && Number.isFinite(b) && Number.isFinite(c)
+      && (Number.EPSILON * roundingBound) / h <= trusted * scale
+      && relativeError(a, b, scale) <= trusted
+      && relativeError(a, c, scale) <= trusted;
+  });
+}
+
+/**
+ * Central differences with k times the runtime's step: the runtime's
+ * differences of u -> f(x + k(u - x)) at u = x, divided by k.
+ */
+function differencesWithStretchedStep(f: (p: Float64Array) => number, x: Float64Array, k: number): Float64Array {
+  if (k === 1) return finiteDifferenceGradient(f, x);
+  const d = finiteDifferenceGradient((u) => f(u.map((ui, i) => x[i]! + k * (ui - x[i]!))), x);
+  return d.map((di) => di / k);
+}
