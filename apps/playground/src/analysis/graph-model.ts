@@ -1,0 +1,99 @@
+/**
+ * The computation graph as the playground draws it: one box per node of the
+ * final IR. Which nodes get a box (the browser test counts them the same way):
+ *   - every param and input,
+ *   - every non-constant node reachable from the value or a gradient,
+ *   - a constant only when it is itself the value or a gradient;
+ * other constants are written inline in the box of the op that uses them.
+ */
+import { formatNumber, outputsOf, topoOrder, type IRFunction, type Node } from '@autodiff/ir';
+import type { Span } from '@autodiff/parser';
+import type { SourceMap } from './spans.js';
+
+export type NodeKind = 'param' | 'input' | 'const' | 'forward' | 'gradient';
+
+export interface GraphNode {
+  id: number;
+  kind: NodeKind;
+  op: string;
+  /**
+   * Short text for the box: a leaf's name, or the op with its operands: a
+   * constant's number, a param's, input's or binding's name, else `·`
+   * (an arrow brings that operand in), e.g. `w1 × x1`, `2 × ·`, `tanh(·)`.
+   */
+  label: string;
+  /** Boxed arguments (ids of other GraphNodes), in argument order. */
+  args: number[];
+  /** 'value' and/or the params whose gradient this node is. */
+  outputs: string[];
+  /** The source binding that names this node, if any. */
+  binding?: string;
+  spans: Span[];
+  /** Depends on a param, so it has a gradient (∂value/∂node). */
+  hasGradient: boolean;
+}
+
+export interface GraphModel {
+  nodes: GraphNode[];
+}
+
+const SYMBOLS: Record<string, string> = { add: '+', sub: '−', mul: '×', div: '÷', pow: '^' };
+
+export function isBoxed(n: Node, outputs: ReadonlySet<Node>): boolean {
+  return n.op !== 'const' || outputs.has(n);
+}
+
+/** The nodes that get a box, in a deterministic order (leaves first, then schedule order). */
+export function boxedNodes(ir: IRFunction): Node[] {
+  const outputs = new Set(outputsOf(ir));
+  const result: Node[] = [...ir.params, ...ir.inputs];
+  const seen = new Set(result);
+  for (const n of topoOrder(outputsOf(ir))) {
+    if (!seen.has(n) && isBoxed(n, outputs)) {
+      seen.add(n);
+      result.push(n);
+    }
+  }
+  return result;
+}
+
+function labelOf(n: Node, bindingNames: ReadonlyMap<Node, string>): string {
+  if (n.op === 'param' || n.op === 'input') return n.name!;
+  if (n.op === 'const') return formatNumber(n.value!);
+  const operand = (a: Node) => (a.op === 'const' ? formatNumber(a.value!) : a.name ?? bindingNames.get(a) ?? '·');
+  const symbol = SYMBOLS[n.op];
+  if (symbol && n.args.length === 2) return `${operand(n.args[0]!)} ${symbol} ${operand(n.args[1]!)}`;
+  if (n.op === 'neg') return `−${operand(n.args[0]!)}`;
+  return `${n.op}(${n.args.map(operand).join(', ')})`;
+}
+
+export function graphModelOf(ir: IRFunction, source: SourceMap): GraphModel {
+  const forward = new Set(topoOrder([ir.value]));
+  const outputs = new Set(outputsOf(ir));
+  const dependsOnParam = new Set<Node>(ir.params);
+  for (const n of forward) if (n.args.some((a) => dependsOnParam.has(a))) dependsOnParam.add(n);
+
+  const outputNames = new Map<Node, string[]>();
+  const tag = (n: Node, name: string) => outputNames.set(n, [...(outputNames.get(n) ?? []), name]);
+  tag(ir.value, 'value');
+  ir.grads?.forEach((g, i) => tag(g, `∂/∂${ir.params[i]!.name}`));
+
+  const kindOf = (n: Node): NodeKind =>
+    n.op === 'param' || n.op === 'input' || n.op === 'const' ? n.op : forward.has(n) ? 'forward' : 'gradient';
+
+  const nodes = boxedNodes(ir).map((n): GraphNode => {
+    const binding = source.bindingNames.get(n);
+    return {
+      id: n.id,
+      kind: kindOf(n),
+      op: n.op,
+      label: labelOf(n, source.bindingNames),
+      args: n.args.filter((a) => isBoxed(a, outputs)).map((a) => a.id),
+      outputs: outputNames.get(n) ?? [],
+      ...(binding !== undefined && n.op !== 'param' && n.op !== 'input' ? { binding } : {}),
+      spans: source.spans.get(n) ?? [],
+      hasGradient: dependsOnParam.has(n) && forward.has(n),
+    };
+  });
+  return { nodes };
+}

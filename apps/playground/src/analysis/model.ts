@@ -1,0 +1,69 @@
+/** From a compilation to what the views show (plain data), plus what the worker keeps. */
+import { emitModule, loadCompiled, type Compilation, type CompiledFunctions } from '@autodiff/compiler';
+import { outputsOf, topoOrder, type IRFunction, type Node } from '@autodiff/ir';
+import { lineColumn, type CheckedProgram, type Diagnostic } from '@autodiff/parser';
+import { initialParams, seededRandom } from '@autodiff/runtime';
+import { FIT_DEFAULTS } from '@autodiff/train';
+import type { EditorDiagnostic, MathModel, ProgramModel, TooLarge } from '../worker/protocol.js';
+import { boxedNodes, graphModelOf } from './graph-model.js';
+import { latexName, toLatex } from './latex.js';
+import { sourceMapOf } from './spans.js';
+
+/** Graphs with more boxes than this are not drawn (a layout of thousands of boxes helps nobody). */
+export const GRAPH_LIMIT = 300;
+/** Programs with more IR nodes than this are not typeset. */
+export const MATH_LIMIT = 1000;
+
+export interface LoadedProgram {
+  checked: CheckedProgram;
+  ir: IRFunction;
+  compiled: CompiledFunctions;
+  /** The boxed nodes, when the graph is drawn. */
+  graphNodes: Node[];
+  model: ProgramModel;
+}
+
+export function editorDiagnostics(diagnostics: readonly Diagnostic[], source: string): EditorDiagnostic[] {
+  return diagnostics.map((d) => {
+    const { line, column } = lineColumn(source, d.span.start);
+    return { from: d.span.start, to: d.span.end, severity: d.severity, code: d.code, message: d.message, line, column };
+  });
+}
+
+const tooLarge = (nodeCount: number, limit: number): TooLarge => ({ tooLarge: true, nodeCount, limit });
+
+export function loadProgram(compilation: Compilation, source: string): LoadedProgram | undefined {
+  const { checked, ir } = compilation;
+  if (!checked || !ir) return undefined;
+  const boxed = boxedNodes(ir);
+  const graphNodes = boxed.length <= GRAPH_LIMIT ? boxed : [];
+  const reachable = topoOrder(outputsOf(ir)).length;
+  // Spans and binding names serve only the graph and the math: skip them for huge programs.
+  const sourceMap = boxed.length <= GRAPH_LIMIT || reachable <= MATH_LIMIT
+    ? sourceMapOf(checked, ir)
+    : { spans: new Map(), bindingNames: new Map() };
+  const model: ProgramModel = {
+    paramNames: checked.params.map((p) => p.name),
+    inputNames: checked.inputs.map((x) => x.name),
+    initialParams: [...initialParams(checked.params.length, FIT_DEFAULTS.init, seededRandom(FIT_DEFAULTS.seed))],
+    initScale: FIT_DEFAULTS.init.scale,
+    typescript: emitModule(ir, { language: 'ts', sourceName: 'playground.txt', source }),
+    graph: boxed.length <= GRAPH_LIMIT ? graphModelOf(ir, sourceMap) : tooLarge(boxed.length, GRAPH_LIMIT),
+    math: reachable <= MATH_LIMIT ? mathOf(checked, ir, sourceMap.bindingNames) : tooLarge(reachable, MATH_LIMIT),
+  };
+  return { checked, ir, compiled: loadCompiled(ir), graphNodes, model };
+}
+
+function mathOf(checked: CheckedProgram, ir: IRFunction, bindingNames: ReadonlyMap<Node, string>): MathModel {
+  const statements = checked.program.statements;
+  const last = statements[statements.length - 1];
+  const output = last?.kind === 'bind' ? last.target.name : 'f';
+  const grads = ir.grads ?? [];
+  const { roots, definitions } = toLatex([ir.value, ...grads], { names: bindingNames });
+  return {
+    outputName: latexName(output),
+    value: roots[0]!,
+    partials: grads.map((_, i) => ({ param: latexName(ir.params[i]!.name!), latex: roots[i + 1]! })),
+    definitions,
+  };
+}

@@ -1,0 +1,211 @@
+/**
+ * Gradient descent on the params: optimiser, learning rate, steps and data,
+ * with the loss curve drawn live (uPlot) while the worker trains.
+ */
+import { useEffect, useRef, useState } from 'react';
+import uPlot from 'uplot';
+import 'uplot/dist/uPlot.min.css';
+import type { TrainData } from '../worker/protocol.js';
+import { exact, short } from './format.js';
+
+export interface TrainingState {
+  status: 'idle' | 'running' | 'steps' | 'until' | 'stopped' | 'diverged' | 'failed';
+  steps: number[];
+  losses: number[];
+  /** Mean loss over every row at the final params. */
+  finalLoss?: number;
+  message?: string;
+}
+
+export const IDLE: TrainingState = { status: 'idle', steps: [], losses: [] };
+
+export interface TrainRequest {
+  optimizer: string;
+  learningRate: number;
+  steps: number;
+  data: TrainData;
+}
+
+interface TrainPanelProps {
+  inputNames: readonly string[];
+  inputValues: readonly number[];
+  /** Bundled datasets that fit the inputs, the preferred one first. */
+  datasets: readonly { name: string; text: string }[];
+  defaults: { learningRate?: number; steps?: number; optimizer?: string; target?: number };
+  state: TrainingState;
+  disabled: boolean;
+  onTrain: (request: TrainRequest) => void;
+  onStop: () => void;
+  onReset: () => void;
+}
+
+const POINT = 'current input values (1 row)';
+const PASTE = 'pasted CSV';
+
+export function TrainPanel(props: TrainPanelProps) {
+  const { inputNames, inputValues, datasets, defaults, state, disabled } = props;
+  const [optimizer, setOptimizer] = useState(defaults.optimizer ?? 'adam');
+  const [learningRate, setLearningRate] = useState(String(defaults.learningRate ?? 0.01));
+  const [steps, setSteps] = useState(String(defaults.steps ?? 1000));
+  const [pasted, setPasted] = useState(`${inputNames.join(',')}\n`);
+  const [dataChoice, setDataChoice] = useState<string | undefined>();
+
+  // A new example brings its own suggested settings.
+  useEffect(() => {
+    setOptimizer(defaults.optimizer ?? 'adam');
+    setLearningRate(String(defaults.learningRate ?? 0.01));
+    setSteps(String(defaults.steps ?? 1000));
+  }, [defaults.optimizer, defaults.learningRate, defaults.steps]);
+
+  const names = [...datasets.map((d) => d.name), POINT, PASTE];
+  const fallback = datasets[0]?.name ?? POINT;
+  const choice = dataChoice !== undefined && names.includes(dataChoice) ? dataChoice : fallback;
+
+  const lr = Number(learningRate);
+  const stepCount = Number(steps);
+  const valid = lr > 0 && Number.isFinite(lr) && Number.isInteger(stepCount) && stepCount >= 1 && stepCount <= 1_000_000;
+  const running = state.status === 'running';
+
+  const start = () => {
+    const data: TrainData = choice === POINT
+      ? { kind: 'point', inputs: [...inputValues] }
+      : { kind: 'csv', text: choice === PASTE ? pasted : datasets.find((d) => d.name === choice)!.text };
+    props.onTrain({ optimizer, learningRate: lr, steps: stepCount, data });
+  };
+
+  const last = state.finalLoss ?? state.losses[state.losses.length - 1];
+  const target = defaults.target;
+  return (
+    <div className="train">
+      <div className="train-form">
+        <label>
+          optimizer{' '}
+          <select value={optimizer} onChange={(e) => setOptimizer(e.target.value)} data-testid="train-optimizer">
+            <option value="sgd">SGD</option>
+            <option value="momentum">momentum</option>
+            <option value="adam">Adam</option>
+          </select>
+        </label>
+        <label>
+          learning rate{' '}
+          <input className="short" value={learningRate} onChange={(e) => setLearningRate(e.target.value)} data-testid="train-lr" />
+        </label>
+        <label>
+          steps{' '}
+          <input className="short" value={steps} onChange={(e) => setSteps(e.target.value)} data-testid="train-steps" />
+        </label>
+        {inputNames.length > 0 && (
+          <label>
+            data{' '}
+            <select value={choice} onChange={(e) => setDataChoice(e.target.value)} data-testid="train-data">
+              {names.map((n) => <option key={n} value={n}>{n}</option>)}
+            </select>
+          </label>
+        )}
+      </div>
+      {inputNames.length > 0 && choice === PASTE && (
+        <textarea
+          className="csv"
+          rows={5}
+          value={pasted}
+          onChange={(e) => setPasted(e.target.value)}
+          aria-label="CSV data"
+          data-testid="train-csv"
+        />
+      )}
+      <div className="toolbar">
+        <button type="button" onClick={start} disabled={disabled || running || !valid} data-testid="train-start">train</button>
+        <button type="button" onClick={props.onStop} disabled={!running} data-testid="train-stop">stop</button>
+        <button type="button" onClick={props.onReset} disabled={running || state.status === 'idle'} data-testid="train-reset">reset</button>
+        <span data-testid="train-status" data-status={state.status}>
+          {statusText(state)}
+          {last !== undefined && (
+            <>
+              {' · '}loss{' '}
+              <strong data-testid="train-loss" data-value={exact(last)}>{short(last, 4)}</strong>
+            </>
+          )}
+          {target !== undefined && (
+            <span className={last !== undefined && last < target ? 'good-text' : 'muted'}>
+              {' '}(target &lt; {target}{last !== undefined && last < target ? ' ✓' : ''})
+            </span>
+          )}
+        </span>
+      </div>
+      {state.message && <pre className="notice bad">{state.message}</pre>}
+      <LossChart steps={state.steps} losses={state.losses} target={target} />
+      <p className="muted small">
+        Minimises the mean of the program's output over the data rows (full batch), starting from the params shown
+        under Values; they follow the run live. Reset puts back the params from before the run.
+      </p>
+    </div>
+  );
+}
+
+function statusText(s: TrainingState): string {
+  const at = s.steps.length > 0 ? `step ${s.steps[s.steps.length - 1]}` : '';
+  switch (s.status) {
+    case 'idle': return 'not trained yet';
+    case 'running': return `training… ${at}`;
+    case 'steps': return `done: ${at}`;
+    case 'until': return `reached the target at ${at}`;
+    case 'stopped': return `stopped at ${at}`;
+    case 'diverged': return `diverged at ${at}: the loss or gradient is not finite (try a smaller learning rate)`;
+    case 'failed': return 'could not train';
+  }
+}
+
+/**
+ * The loss per step. When every loss is positive the y axis is logarithmic:
+ * the curve plots log10(loss) on a linear scale, labelled in powers of ten
+ * (uPlot's own log scale loops on ranges of 30 decades, which training
+ * to 1e-31 reaches).
+ */
+function LossChart({ steps, losses, target }: { steps: number[]; losses: number[]; target: number | undefined }) {
+  const host = useRef<HTMLDivElement>(null);
+  const chart = useRef<uPlot | null>(null);
+  const logScale = losses.every((l) => l > 0) && (target === undefined || target > 0);
+
+  useEffect(() => {
+    const width = Math.max(320, (host.current?.clientWidth ?? 560) - 8);
+    const shown = (v: number | null) => (v === null ? '--' : short(logScale ? 10 ** v : v, 4));
+    const series: uPlot.Series[] = [
+      { label: 'step' },
+      { label: 'loss', stroke: '#1f5fbf', width: 2, value: (_u, v) => shown(v) },
+    ];
+    if (target !== undefined) series.push({ label: 'target', stroke: '#2e9d57', dash: [6, 4], width: 1, value: (_u, v) => shown(v) });
+    const yAxis: uPlot.Axis = logScale
+      ? { label: 'loss (log scale)', incrs: [1, 2, 5, 10, 20], values: (_u, splits) => splits.map((v) => `1e${v}`), size: 60 }
+      : { label: 'loss', size: 60 };
+    const plot = new uPlot({
+      width,
+      height: 240,
+      scales: { x: { time: false } },
+      axes: [{ label: 'step' }, yAxis],
+      series,
+      legend: { show: true },
+    }, target !== undefined ? [[], [], []] : [[], []], host.current!);
+    chart.current = plot;
+    // The panel may be hidden when the chart is made: follow the host's width.
+    const resize = new ResizeObserver(() => {
+      const w = host.current?.clientWidth ?? 0;
+      if (w > 0 && w - 8 !== plot.width) plot.setSize({ width: w - 8, height: 240 });
+    });
+    resize.observe(host.current!);
+    return () => {
+      resize.disconnect();
+      plot.destroy();
+      chart.current = null;
+    };
+  }, [logScale, target]);
+
+  useEffect(() => {
+    const y = (v: number) => (logScale ? Math.log10(v) : v);
+    const data: uPlot.AlignedData = target !== undefined
+      ? [steps, losses.map(y), steps.map(() => y(target))]
+      : [steps, losses.map(y)];
+    chart.current?.setData(data);
+  }, [steps, losses, target, logScale]);
+
+  return <div className="chart" ref={host} data-testid="loss-chart" />;
+}

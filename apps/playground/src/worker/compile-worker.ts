@@ -1,0 +1,61 @@
+/**
+ * The compile worker: parsing, checking, compiling, evaluating and training
+ * all happen here, so a 10,000-line program never freezes the page. The page
+ * sends the source on every (debounced) edit and values on every slider move.
+ */
+import { compileSource } from '@autodiff/compiler';
+import { editorDiagnostics, loadProgram, type LoadedProgram } from '../analysis/model.js';
+import { evaluate } from './evaluate.js';
+import type { Reply, Request } from './protocol.js';
+import { TrainingRun } from './training.js';
+
+const scope = self as unknown as {
+  postMessage(reply: Reply): void;
+  onmessage: ((event: MessageEvent<Request>) => void) | null;
+};
+const send = (reply: Reply) => scope.postMessage(reply);
+
+/**
+ * The latest program that compiled (the page keeps showing it while the text
+ * has errors); requests naming an older one are answered with nothing.
+ */
+let current: { id: number; program: LoadedProgram } | undefined;
+let training: TrainingRun | undefined;
+
+scope.onmessage = ({ data: request }) => {
+  try {
+    handle(request);
+  } catch (error) {
+    send({ kind: 'failed', id: request.id, message: error instanceof Error ? error.message : String(error) });
+  }
+};
+
+function handle(request: Request): void {
+  switch (request.kind) {
+    case 'compile': {
+      training?.stop();
+      const compilation = compileSource(request.source);
+      const diagnostics = editorDiagnostics(compilation.diagnostics, request.source);
+      const program = loadProgram(compilation, request.source);
+      if (program) current = { id: request.id, program };
+      send({ kind: 'compiled', id: request.id, diagnostics, ...(program ? { model: program.model } : {}) });
+      return;
+    }
+    case 'evaluate': {
+      if (current?.id !== request.compileId) return;
+      const evaluation = evaluate(current.program, request.params, request.inputs);
+      send({ kind: 'evaluated', id: request.id, compileId: request.compileId, evaluation });
+      return;
+    }
+    case 'train': {
+      training?.stop();
+      if (current?.id !== request.compileId) return;
+      training = new TrainingRun(request.id, current.program, request.params, request.settings, send);
+      training.start();
+      return;
+    }
+    case 'stop':
+      training?.stop();
+      return;
+  }
+}

@@ -1,0 +1,91 @@
+/**
+ * Messages between the page and the compile worker. Everything is plain data
+ * (structured clone): the IR itself stays in the worker.
+ */
+import type { GraphModel } from '../analysis/graph-model.js';
+
+export interface EditorDiagnostic {
+  from: number;
+  to: number;
+  severity: 'error' | 'warning';
+  code: string;
+  message: string;
+  line: number;
+  column: number;
+}
+
+export interface MathModel {
+  /** LaTeX for the output's name, e.g. \mathit{loss}. */
+  outputName: string;
+  value: string;
+  /** One per param, in declaration order. */
+  partials: { param: string; latex: string }[];
+  definitions: { name: string; latex: string }[];
+}
+
+/** Shown instead of a view that would be too large to be useful. */
+export interface TooLarge {
+  tooLarge: true;
+  nodeCount: number;
+  limit: number;
+}
+
+export interface ProgramModel {
+  paramNames: string[];
+  inputNames: string[];
+  /** Starting params: what `autodiff fit` draws by default (its distribution and seed). */
+  initialParams: number[];
+  /** Half-width of that uniform distribution, for "randomize". */
+  initScale: number;
+  /** The generated TypeScript module (emitModule). */
+  typescript: string;
+  graph: GraphModel | TooLarge;
+  math: MathModel | TooLarge;
+}
+
+/** The rows to train on: a CSV text (header names the inputs), or the current input values as one row. */
+export type TrainData = { kind: 'csv'; text: string } | { kind: 'point'; inputs: number[] };
+
+export interface TrainSettings {
+  optimizer: string;
+  learningRate: number;
+  steps: number;
+  data: TrainData;
+}
+
+export type Request =
+  | { kind: 'compile'; id: number; source: string }
+  | { kind: 'evaluate'; id: number; compileId: number; params: number[]; inputs: number[] }
+  | { kind: 'train'; id: number; compileId: number; params: number[]; settings: TrainSettings }
+  | { kind: 'stop'; id: number };
+
+export interface Agreement {
+  ok: boolean;
+  /** Largest compiled-vs-tape relative error over the value and every partial. */
+  engineError: number;
+  /** Largest relative error against central finite differences. */
+  finiteDifferenceError: number;
+  tape: number[];
+  finiteDifference: number[];
+  tolerance: { engines: number; finiteDifferences: number };
+}
+
+export interface Evaluation {
+  /** The point evaluated at (params and inputs in declaration order). */
+  params: number[];
+  inputs: number[];
+  value: number;
+  gradient: number[];
+  /** Per graph node id: its value and, for forward nodes, ∂value/∂node. */
+  nodes: Record<number, { value: number; grad?: number }>;
+  agreement: Agreement | { error: string };
+}
+
+export type Reply =
+  | { kind: 'compiled'; id: number; diagnostics: EditorDiagnostic[]; model?: ProgramModel; error?: string }
+  | { kind: 'evaluated'; id: number; compileId: number; evaluation: Evaluation }
+  /** Batch losses of the steps since the last report (step counts from 1), and the params now. */
+  | { kind: 'progress'; id: number; losses: { step: number; loss: number }[]; params: number[] }
+  /** `loss` is the mean over every row at the final params. */
+  | { kind: 'trained'; id: number; reason: 'steps' | 'until' | 'stopped' | 'diverged'; steps: number; loss: number; params: number[] }
+  | { kind: 'failed'; id: number; message: string };
