@@ -22,12 +22,6 @@ export interface ModuleOptions {
   format?: 'esm' | 'function-body';
 }
 
-/** A straight-line function body: the statements and the names of its results. */
-interface Body {
-  lines: string[];
-  helpers: Set<Helper>;
-}
-
 const MATH_CONSTANTS: ReadonlyMap<number, string> = new Map([[Math.PI, 'Math.PI'], [Math.E, 'Math.E']]);
 
 function literal(v: number): string {
@@ -44,44 +38,67 @@ function literal(v: number): string {
  */
 export const MAX_LOCALS = 5000;
 
-/** Code for the nodes reachable from `outputs`; returns the expression naming each output. */
-function straightLine(outputs: readonly Node[], ts: boolean): Body & { results: string[]; slots: number } {
-  const names = new Map<Node, string>();
+/**
+ * Straight-line code for the value and the gradients. The forward function is
+ * a prefix of the backward one (the schedule visits the value first), so both
+ * are cut from one list of statements.
+ */
+interface Schedule {
+  lines: string[];
+  /** How many of `lines` the forward function needs. */
+  forwardLines: number;
+  /** Expressions naming the value, then each gradient. */
+  results: string[];
+  helpers: Set<Helper>;
+  /** Size of the scratch array when temporaries are spilled, else 0. */
+  slots: number;
+}
+
+function schedule(value: Node, grads: readonly Node[], ts: boolean): Schedule {
+  const names: string[] = []; // by node id
   const lines: string[] = [];
   const helpers = new Set<Helper>();
   const bang = ts ? '!' : '';
-  const operand = (n: Node) => (n.op === 'const' ? literal(n.value!) : names.get(n)!);
-  const order = topoOrder(outputs);
+  const operand = (n: Node) => (n.op === 'const' ? literal(n.value!) : names[n.id]!);
+  const forwardNodes = topoOrder([value]).length;
+  const order = topoOrder([value, ...grads]);
   const spill = order.length > MAX_LOCALS;
   let temporaries = 0;
-  // Load the params and inputs that are used first, in declaration order.
+  // Load the params and inputs that are used first, in declaration order
+  // (the gradient uses no leaf the value does not).
   const leaves = order.filter((n) => n.op === 'param' || n.op === 'input');
   leaves.sort((a, b) => (a.op === b.op ? a.index! - b.index! : a.op === 'param' ? -1 : 1));
   for (const leaf of leaves) {
     const array = leaf.op === 'param' ? 'p' : 'x';
     if (spill) {
-      names.set(leaf, `${array}[${leaf.index}]${bang}`);
+      names[leaf.id] = `${array}[${leaf.index}]${bang}`;
       continue;
     }
-    names.set(leaf, `${array}_${leaf.name}`);
+    names[leaf.id] = `${array}_${leaf.name}`;
     lines.push(`const ${array}_${leaf.name} = ${array}[${leaf.index}]${bang};`);
   }
-  for (const node of order) {
-    if (node.op === 'const' || names.has(node)) continue;
-    const op = opNamed(node.op);
-    if (op.helper) helpers.add(op.helper);
-    const value = op.print(...node.args.map(operand));
-    const slot = temporaries++;
-    if (spill) {
-      lines.push(`s[${slot}] = ${value};`);
-      names.set(node, `s[${slot}]${bang}`);
-    } else {
-      lines.push(`const t${slot} = ${value};`);
-      names.set(node, `t${slot}`);
+  let forwardLines = lines.length;
+  order.forEach((node, i) => {
+    if (node.op !== 'const' && names[node.id] === undefined) {
+      const op = opNamed(node.op);
+      if (op.helper) helpers.add(op.helper);
+      const value = op.print(...node.args.map(operand));
+      const slot = temporaries++;
+      if (spill) {
+        lines.push(`s[${slot}] = ${value};`);
+        names[node.id] = `s[${slot}]${bang}`;
+      } else {
+        lines.push(`const t${slot} = ${value};`);
+        names[node.id] = `t${slot}`;
+      }
     }
+    if (i === forwardNodes - 1) forwardLines = lines.length;
+  });
+  if (spill) {
+    lines.unshift('const s = SCRATCH;');
+    forwardLines++;
   }
-  if (spill) lines.unshift('const s = SCRATCH;');
-  return { lines, helpers, results: outputs.map(operand), slots: spill ? temporaries : 0 };
+  return { lines, forwardLines, helpers, results: [value, ...grads].map(operand), slots: spill ? temporaries : 0 };
 }
 
 const quote = (s: string) => JSON.stringify(s);
@@ -96,10 +113,9 @@ export function generateModule(fn: IRFunction, options: ModuleOptions): string {
   const params = fn.params.map((p) => p.name!);
   const inputs = fn.inputs.map((x) => x.name!);
 
-  const forward = straightLine([fn.value], ts);
-  const backward = straightLine([fn.value, ...grads], ts);
+  const code = schedule(fn.value, grads, ts);
   const helpers = OPS.map((op) => op.helper).filter(
-    (h, i, all): h is Helper => h !== undefined && all.indexOf(h) === i && (forward.helpers.has(h) || backward.helpers.has(h)),
+    (h, i, all): h is Helper => h !== undefined && all.indexOf(h) === i && code.helpers.has(h),
   );
 
   const out: string[] = [];
@@ -134,19 +150,18 @@ export function generateModule(fn: IRFunction, options: ModuleOptions): string {
   out.push(...packer('packInputs', 'Inputs', inputs), '');
 
   out.push(`const NO_INPUTS = new Float64Array(0);`);
-  const scratch = Math.max(forward.slots, backward.slots);
-  if (scratch > 0) out.push(`/** Storage for intermediate values (this function is too large for locals). */`, `const SCRATCH = new Float64Array(${scratch});`);
+  if (code.slots > 0) out.push(`/** Storage for intermediate values (this function is too large for locals). */`, `const SCRATCH = new Float64Array(${code.slots});`);
   out.push('');
 
   out.push('/** The value at params `p` and inputs `x` (each in declaration order). Allocates nothing. */');
   out.push(`${exp}function forwardFlat(p${t(': Float64Array')}, x${t(': Float64Array')} = NO_INPUTS)${t(': number')} {`);
-  out.push(indent(forward.lines), `  return ${forward.results[0]};`, '}', '');
+  out.push(indent(code.lines.slice(0, code.forwardLines)), `  return ${code.results[0]};`, '}', '');
 
   out.push('/** The value, returned, and the gradient, written into `grad` in param order. Allocates nothing. */');
   out.push(`${exp}function backwardFlat(p${t(': Float64Array')}, x${t(': Float64Array')}, grad${t(': Float64Array')})${t(': number')} {`);
-  out.push(indent(backward.lines));
-  grads.forEach((_, i) => out.push(`  grad[${i}] = ${backward.results[i + 1]};`));
-  out.push(`  return ${backward.results[0]};`, '}', '');
+  out.push(indent(code.lines));
+  grads.forEach((_, i) => out.push(`  grad[${i}] = ${code.results[i + 1]};`));
+  out.push(`  return ${code.results[0]};`, '}', '');
 
   out.push('/** The value at named params and inputs. */');
   out.push(`${exp}function forward(p${t(': Params')}, x${t('?: Inputs')})${t(': number')} {`);

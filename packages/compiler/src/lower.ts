@@ -13,23 +13,37 @@ export interface SourceMap {
 }
 
 export function lower(checked: CheckedProgram): IRFunction {
-  return lowerWithSources(checked).fn;
+  return lowerInto(checked, new Graph(), {});
 }
 
 /**
- * Lower into `graph` (a new raw graph by default) and record the source of
- * every node. Lowering into a compilation's final graph finds the nodes the
- * compiler made, since the graph hash-conses and simplifies the same way.
+ * Lower into `graph` and record the source of every node. Lowering into a
+ * compilation's final graph finds the nodes the compiler made, since the
+ * graph hash-conses and simplifies the same way.
  */
 export function lowerWithSources(checked: CheckedProgram, graph: Graph = new Graph()): { fn: IRFunction; sources: SourceMap } {
-  const g = graph;
   const spans = new Map<Node, Span[]>();
-  const bindingNames = new Map<Node, string>();
   const note = (node: Node, span: Span) => {
     const list = spans.get(node);
     if (list) list.push(span);
     else spans.set(node, [span]);
   };
+  const bindingNames = new Map<Node, string>();
+  const bound = (name: string, node: Node) => {
+    if (!bindingNames.has(node)) bindingNames.set(node, name);
+  };
+  const fn = lowerInto(checked, graph, { note, bound });
+  return { fn, sources: { spans, bindingNames } };
+}
+
+interface Hooks {
+  /** A node and a source range that evaluates to it. */
+  note?: (node: Node, span: Span) => void;
+  /** A binding's name and its node. */
+  bound?: (name: string, node: Node) => void;
+}
+
+function lowerInto(checked: CheckedProgram, g: Graph, { note = () => {}, bound = () => {} }: Hooks): IRFunction {
 
   const params = checked.params.map((p, i) => g.param(p.name, i));
   const inputs = checked.inputs.map((x, i) => g.input(x.name, i));
@@ -53,15 +67,14 @@ export function lowerWithSources(checked: CheckedProgram, graph: Graph = new Gra
     });
 
   // Bindings are single-assignment and defined before use: source order works.
-  for (const [name, value] of checked.bindings) {
-    const node = lowerExpr(value);
-    env.set(name, node);
-    if (!bindingNames.has(node)) bindingNames.set(node, name);
-  }
   for (const s of checked.program.statements) {
-    if (s.kind === 'bind') note(env.get(s.target.name)!, s.target.span);
+    if (s.kind !== 'bind') continue;
+    const node = lowerExpr(s.value);
+    env.set(s.target.name, node);
+    note(node, s.target.span);
+    bound(s.target.name, node);
   }
   const last = checked.program.statements[checked.program.statements.length - 1];
   const value = last?.kind === 'bind' ? env.get(last.target.name)! : lowerExpr(checked.output);
-  return { fn: { graph: g, params, inputs, value }, sources: { spans, bindingNames } };
+  return { graph: g, params, inputs, value };
 }

@@ -24,21 +24,41 @@ export function outputsOf(fn: IRFunction): Node[] {
  */
 export function topoOrder(roots: readonly Node[]): Node[] {
   const order: Node[] = [];
-  const done = new Set<Node>();
-  const stack: { node: Node; next: number }[] = [];
+  // Marks indexed by node id, and a stack as two parallel arrays: no per-node
+  // objects, which matters for graphs of a million nodes.
+  let done = new Uint8Array(1024);
+  const isDone = (n: Node) => n.id < done.length && done[n.id] === 1;
+  const markDone = (n: Node) => {
+    if (n.id >= done.length) {
+      const grown = new Uint8Array(Math.max(done.length * 2, n.id + 1));
+      grown.set(done);
+      done = grown;
+    }
+    done[n.id] = 1;
+  };
+  const stackNodes: Node[] = [];
+  const stackNext: number[] = [];
   for (const root of roots) {
-    if (done.has(root)) continue;
-    stack.push({ node: root, next: 0 });
-    while (stack.length > 0) {
-      const top = stack[stack.length - 1]!;
-      if (top.next < top.node.args.length) {
-        const child = top.node.args[top.next++]!;
-        if (!done.has(child)) stack.push({ node: child, next: 0 });
+    if (isDone(root)) continue;
+    stackNodes.push(root);
+    stackNext.push(0);
+    while (stackNodes.length > 0) {
+      const top = stackNodes.length - 1;
+      const node = stackNodes[top]!;
+      const next = stackNext[top]!;
+      if (next < node.args.length) {
+        stackNext[top] = next + 1;
+        const child = node.args[next]!;
+        if (!isDone(child)) {
+          stackNodes.push(child);
+          stackNext.push(0);
+        }
       } else {
-        stack.pop();
-        if (!done.has(top.node)) {
-          done.add(top.node);
-          order.push(top.node);
+        stackNodes.pop();
+        stackNext.pop();
+        if (!isDone(node)) {
+          markDone(node);
+          order.push(node);
         }
       }
     }

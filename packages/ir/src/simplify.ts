@@ -70,49 +70,74 @@ export function parsePattern(text: string): Pattern {
   return p;
 }
 
-function match(p: Pattern, n: Node, env: Map<string, Node>): boolean {
+/** A compiled pattern: tests a node, binding variables into slots of `env`. */
+type Matcher = (n: Node, env: (Node | undefined)[]) => boolean;
+
+function compileMatcher(p: Pattern, slots: Map<string, number>): Matcher {
   switch (p.kind) {
-    case 'num':
-      return n.op === 'const' && n.value === p.value;
-    case 'var': {
-      const bound = env.get(p.name);
-      if (bound) return bound === n; // hash-consing: equal structure is identity
-      env.set(p.name, n);
-      return true;
+    case 'num': {
+      const value = p.value;
+      return (n) => n.op === 'const' && n.value === value;
     }
-    case 'op':
-      return n.op === p.op && p.args.every((a, i) => match(a, n.args[i]!, env));
+    case 'var': {
+      let slot = slots.get(p.name);
+      if (slot === undefined) slots.set(p.name, (slot = slots.size));
+      const i = slot;
+      return (n, env) => {
+        const bound = env[i];
+        if (bound) return bound === n; // hash-consing: equal structure is identity
+        env[i] = n;
+        return true;
+      };
+    }
+    case 'op': {
+      const { op } = p;
+      const args = p.args.map((a) => compileMatcher(a, slots));
+      return (n, env) => {
+        if (n.op !== op) return false;
+        for (let k = 0; k < args.length; k++) if (!args[k]!(n.args[k]!, env)) return false;
+        return true;
+      };
+    }
   }
 }
 
-function build(g: Graph, p: Pattern, env: Map<string, Node>): Node {
+function build(g: Graph, p: Pattern, slots: Map<string, number>, env: (Node | undefined)[]): Node {
   switch (p.kind) {
     case 'num': return g.const(p.value);
-    case 'var': return env.get(p.name)!;
-    case 'op': return g.make(p.op, ...p.args.map((a) => build(g, a, env)));
+    case 'var': return env[slots.get(p.name)!]!;
+    case 'op': return g.make(p.op, ...p.args.map((a) => build(g, a, slots, env)));
   }
 }
 
-interface Rule { lhs: Pattern & { kind: 'op' }; rhs: Pattern }
+interface Rule {
+  /** Matches the rule's left side, given the node's op already matches. */
+  matchArgs: Matcher[];
+  slots: Map<string, number>;
+  rhs: Pattern;
+}
 
 const rulesByOp = new Map<string, Rule[]>();
 for (const [lhsText, rhsText] of RULES) {
   const lhs = parsePattern(lhsText);
   if (lhs.kind !== 'op') throw new Error(`internal: rule '${lhsText}' must start with an op`);
+  const slots = new Map<string, number>();
+  const rule: Rule = { matchArgs: lhs.args.map((a) => compileMatcher(a, slots)), slots, rhs: parsePattern(rhsText) };
   const list = rulesByOp.get(lhs.op) ?? [];
-  list.push({ lhs, rhs: parsePattern(rhsText) });
+  list.push(rule);
   rulesByOp.set(lhs.op, list);
 }
 
 /** The graph rewriter that applies the rules above to every node as it is made. */
-const scratch = new Map<string, Node>();
 export const simplifier: Rewriter = (g, op, args) => {
   const rules = rulesByOp.get(op);
   if (!rules) return undefined;
   for (const rule of rules) {
-    scratch.clear();
-    // `build` may re-enter the simplifier, so the bindings are copied first.
-    if (rule.lhs.args.every((a, i) => match(a, args[i]!, scratch))) return build(g, rule.rhs, new Map(scratch));
+    // A fresh, tiny env per attempt: `build` may re-enter the simplifier.
+    const env: (Node | undefined)[] = [undefined, undefined];
+    let matched = true;
+    for (let k = 0; k < rule.matchArgs.length && matched; k++) matched = rule.matchArgs[k]!(args[k]!, env);
+    if (matched) return build(g, rule.rhs, rule.slots, env);
   }
   return undefined;
 };
