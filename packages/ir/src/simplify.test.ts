@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Graph } from './graph.js';
 import { opNamed } from './ops.js';
-import { parsePattern, SIMPLIFY_RULES, simplifier, type Pattern } from './simplify.js';
+import { isConstantVariable, isPowerOfTwoAtLeastOne, parsePattern, SIMPLIFY_RULES, simplifier, type Pattern } from './simplify.js';
 
 /** Values where floating point is least forgiving. */
 const SPECIAL = [NaN, Infinity, -Infinity, 0, -0, 1, -1, 2, 0.5, -2.5, 3.7, 1e308, -1e308, 5e-324, 1e-300];
@@ -24,13 +24,17 @@ function variables(p: Pattern, into = new Set<string>()): Set<string> {
 const same = (a: number, b: number) => Object.is(a, b) || (a === 0 && b === 0);
 
 describe('simplification rules', () => {
-  for (const [lhsText, rhsText] of SIMPLIFY_RULES) {
+  for (const [lhsText, rhsText, guard] of SIMPLIFY_RULES) {
     it(`${lhsText} -> ${rhsText} gives the same result for every special value`, () => {
       const lhs = parsePattern(lhsText);
       const rhs = parsePattern(rhsText);
       const names = [...variables(lhs)];
+      // Constants (k, k1, ...) range over special values and powers of two; the guard picks.
+      const candidates = (name: string) => (isConstantVariable(name) ? [...SPECIAL, 4, -8, 2 ** 600, 0.25, 100, -3] : SPECIAL);
       const combos = names.reduce<Record<string, number>[]>(
-        (acc, name) => acc.flatMap((env) => SPECIAL.map((v) => ({ ...env, [name]: v }))), [{}]);
+        (acc, name) => acc.flatMap((env) => candidates(name).map((v) => ({ ...env, [name]: v }))), [{}])
+        .filter((env) => !guard || guard(env));
+      expect(combos.length).toBeGreaterThan(0);
       for (const env of combos) {
         const [a, b] = [evaluate(lhs, env), evaluate(rhs, env)];
         if (!same(a, b)) throw new Error(`${lhsText} at ${JSON.stringify(env)}: ${a} but ${rhsText} gives ${b}`);
@@ -55,5 +59,13 @@ describe('simplification rules', () => {
     expect(g.add(x, g.neg(y))).toBe(g.sub(x, y));
     expect(g.mul(g.neg(x), g.neg(y))).toBe(g.mul(x, y));
     expect(g.pow(x, g.const(-1))).toBe(g.div(g.const(1), x));
+    expect(g.neg(g.mul(g.const(2), x))).toBe(g.mul(g.const(-2), x));
+    expect(g.mul(g.const(100), g.mul(g.const(2), x))).toBe(g.mul(g.const(200), x));
+    expect(g.mul(g.const(2), g.mul(g.const(100), x)).args[0]!.value).toBe(2); // 100x rounds: not folded
+  });
+
+  it('knows which constants are exact scalings', () => {
+    expect([1, 2, -4, 2 ** 1000].every(isPowerOfTwoAtLeastOne)).toBe(true);
+    expect([0, 0.5, 3, -6, Infinity, NaN].some(isPowerOfTwoAtLeastOne)).toBe(false);
   });
 });

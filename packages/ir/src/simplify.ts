@@ -7,11 +7,22 @@
  * `x-x -> 0` are absent (Inf*0 and Inf-Inf are NaN), `exp(log(x)) -> x` is absent
  * (NaN for x < 0) and so is `log(exp(x)) -> x` (exp overflows past x = 709).
  * Constant operands are folded by the graph itself.
+ *
+ * Variables x, y match any node; k, k1, k2 match constants only. A rule may
+ * carry a guard on its constants (e.g. exact only for a power of two).
  */
 import type { Graph, Rewriter } from './graph.js';
 import type { Node } from './node.js';
 
-const RULES: readonly (readonly [string, string])[] = [
+/** ±2^n with n >= 0: multiplying by it is exact unless it overflows. */
+export const isPowerOfTwoAtLeastOne = (k: number) => {
+  const a = Math.abs(k);
+  return a >= 1 && Number.isFinite(a) && 2 ** Math.round(Math.log2(a)) === a;
+};
+
+type Guard = (constants: Record<string, number>) => boolean;
+
+const RULES: readonly (readonly [string, string, Guard?])[] = [
   ['add(x, 0)', 'x'],                  // x + 0 -> x
   ['add(0, x)', 'x'],                  // 0 + x -> x
   ['sub(x, 0)', 'x'],                  // x - 0 -> x
@@ -36,6 +47,10 @@ const RULES: readonly (readonly [string, string])[] = [
   ['pow(x, 1)', 'x'],                  // x^1 -> x
   ['pow(x, 0)', '1'],                  // x^0 -> 1 (Math.pow(NaN, 0) is 1 as well)
   ['pow(x, -1)', 'div(1, x)'],         // x^-1 -> 1/x
+  ['neg(mul(k, x))', 'mul(neg(k), x)'], // -(k x) -> (-k) x
+  // k1 (k2 x) -> (k1 k2) x: k2 x is exact (it only scales), so both round once;
+  // |k1| >= 1 and a finite k1 k2 make both overflow alike.
+  ['mul(k1, mul(k2, x))', 'mul(mul(k1, k2), x)', ({ k1, k2 }) => isPowerOfTwoAtLeastOne(k2!) && Math.abs(k1!) >= 1 && Number.isFinite(k1! * k2!)],
 ];
 
 /** A pattern: a variable name, a numeric literal, or an op applied to patterns. */
@@ -83,9 +98,11 @@ function compileMatcher(p: Pattern, slots: Map<string, number>): Matcher {
       let slot = slots.get(p.name);
       if (slot === undefined) slots.set(p.name, (slot = slots.size));
       const i = slot;
+      const constantOnly = isConstantVariable(p.name);
       return (n, env) => {
         const bound = env[i];
         if (bound) return bound === n; // hash-consing: equal structure is identity
+        if (constantOnly && n.op !== 'const') return false;
         env[i] = n;
         return true;
       };
@@ -110,19 +127,30 @@ function build(g: Graph, p: Pattern, slots: Map<string, number>, env: (Node | un
   }
 }
 
+/** Pattern variables named k, k1, k2, ... match constants only. */
+export const isConstantVariable = (name: string) => /^k\d*$/.test(name);
+
 interface Rule {
   /** Matches the rule's left side, given the node's op already matches. */
   matchArgs: Matcher[];
   slots: Map<string, number>;
   rhs: Pattern;
+  guard?: Guard;
+}
+
+function guardHolds(rule: Rule, env: (Node | undefined)[]): boolean {
+  if (!rule.guard) return true;
+  const constants: Record<string, number> = {};
+  for (const [name, slot] of rule.slots) if (isConstantVariable(name)) constants[name] = env[slot]!.value!;
+  return rule.guard(constants);
 }
 
 const rulesByOp = new Map<string, Rule[]>();
-for (const [lhsText, rhsText] of RULES) {
+for (const [lhsText, rhsText, guard] of RULES) {
   const lhs = parsePattern(lhsText);
   if (lhs.kind !== 'op') throw new Error(`internal: rule '${lhsText}' must start with an op`);
   const slots = new Map<string, number>();
-  const rule: Rule = { matchArgs: lhs.args.map((a) => compileMatcher(a, slots)), slots, rhs: parsePattern(rhsText) };
+  const rule: Rule = { matchArgs: lhs.args.map((a) => compileMatcher(a, slots)), slots, rhs: parsePattern(rhsText), ...(guard ? { guard } : {}) };
   const list = rulesByOp.get(lhs.op) ?? [];
   list.push(rule);
   rulesByOp.set(lhs.op, list);
@@ -137,7 +165,7 @@ export const simplifier: Rewriter = (g, op, args) => {
     const env: (Node | undefined)[] = [undefined, undefined];
     let matched = true;
     for (let k = 0; k < rule.matchArgs.length && matched; k++) matched = rule.matchArgs[k]!(args[k]!, env);
-    if (matched) return build(g, rule.rhs, rule.slots, env);
+    if (matched && guardHolds(rule, env)) return build(g, rule.rhs, rule.slots, env);
   }
   return undefined;
 };
