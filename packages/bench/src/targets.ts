@@ -1,0 +1,83 @@
+/** The issue's targets, each evaluated from one run's numbers. */
+import type { WorkloadResult } from './compare.js';
+import type { Ratio } from './harness.js';
+import type { ScalingPoint } from './scaling.js';
+import { increments, type SwellPoint } from './swell.js';
+
+export interface Target {
+  target: string;
+  /** What was measured, in words and numbers. */
+  measured: string;
+  met: boolean;
+}
+
+const x = (r: number) => `${r >= 100 ? r.toFixed(0) : r >= 10 ? r.toFixed(1) : r.toFixed(2)}x`;
+export const formatRatio = (r: Ratio) => `${x(r.median)} [${x(r.min)}–${x(r.max)}]`;
+/** 1/r, per round (the median of an odd number of rounds inverts exactly). */
+export const invert = (r: Ratio): Ratio => ({ median: 1 / r.median, min: 1 / r.max, max: 1 / r.min });
+
+/** Our gradient's size may grow by at most this factor more per iteration late than early, to count as linear. */
+export const LINEAR_INCREMENT_SPREAD = 1.5;
+
+export function evaluateTargets(workloads: WorkloadResult[], scaling: ScalingPoint[], swell: SwellPoint[]): Target[] {
+  const targets: Target[] = [];
+  const each = (target: string, items: { label: string; value: string; ok: boolean }[]) => {
+    if (items.length === 0) return;
+    targets.push({ target, measured: items.map((i) => `${i.label} ${i.value}${i.ok ? '' : ' (missed)'}`).join('; '), met: items.every((i) => i.ok) });
+  };
+  each(
+    'gradient / forward time <= 3 on every workload (median)',
+    workloads.map((w) => ({ label: w.id, value: formatRatio(w.gradientOverForward), ok: w.gradientOverForward.median <= 3 })),
+  );
+  const row = (w: WorkloadResult, c: string) => w.rows.find((r) => r.competitor === c && r.vsGradient && r.status === 'ok');
+  const random = workloads.find((w) => w.id === 'random-1000');
+  if (random) {
+    each(
+      'generated gradient >= 100x faster than the tape engine on the 1,000-node program',
+      (['tape', 'interpret'] as const).flatMap((c) => {
+        const r = row(random, c);
+        return r ? [{ label: c === 'tape' ? 'Value ops' : 'interpret', value: formatRatio(r.vsGradient!), ok: r.vsGradient!.median >= 100 }] : [];
+      }),
+    );
+  }
+  for (const [competitor, factor, name] of [['mathjs', 50, 'mathjs'], ['tfjs', 100, 'TensorFlow.js']] as const) {
+    each(
+      `generated gradient >= ${factor}x faster than ${name} on every workload where it runs`,
+      workloads.flatMap((w) => {
+        const r = row(w, competitor);
+        return r ? [{ label: w.id, value: formatRatio(r.vsGradient!), ok: r.vsGradient!.median >= factor }] : [];
+      }),
+    );
+  }
+  each(
+    'generated gradient within 1.25x of the hand-written gradient (our time / hand-written time)',
+    workloads.flatMap((w) => {
+      const r = row(w, 'hand-written');
+      return r ? [{ label: w.id, value: formatRatio(invert(r.vsGradient!)), ok: invert(r.vsGradient!).median <= 1.25 }] : [];
+    }),
+  );
+  const shapes = [...new Set(scaling.map((p) => p.shape))];
+  const smallest = (s: string) => scaling.filter((p) => p.shape === s).reduce((a, b) => (a.size < b.size ? a : b));
+  const largest = (s: string) => scaling.filter((p) => p.shape === s).reduce((a, b) => (a.size > b.size ? a : b));
+  each(
+    'compiling the 100,000-node program takes < 5 s',
+    shapes.map((s) => ({ label: s, value: `${(largest(s).compileMs / 1000).toFixed(2)} s`, ok: largest(s).compileMs < 5000 })),
+  );
+  each(
+    'compile time grows linearly: 100,000 nodes cost <= ~1,200x the 100-node case',
+    shapes.map((s) => {
+      const r = largest(s).compileMs / smallest(s).compileMs;
+      return { label: s, value: x(r), ok: r <= 1200 };
+    }),
+  );
+  each('emitted gradient code size <= 4x forward code size (backwardFlat / forwardFlat characters)', [
+    ...workloads.map((w) => ({ label: w.id, value: x(w.code.ratio), ok: w.code.ratio <= 4 })),
+    ...scaling.filter((p) => p.size === largest(p.shape).size).map((p) => ({ label: `${p.shape} ${p.irNodes.forward} nodes`, value: x(p.backwardChars / p.forwardChars), ok: p.backwardChars / p.forwardChars <= 4 })),
+  ]);
+  const steps = increments(swell, (p) => p.backwardChars);
+  const spread = Math.max(...steps) / Math.min(...steps);
+  each(`expression swell: our gradient size grows linearly in iterations (chars added per iteration vary by <= ${LINEAR_INCREMENT_SPREAD}x)`, [
+    { label: 'chars per iteration', value: `${steps.map((s) => s.toFixed(0)).join(', ')} (spread ${x(spread)})`, ok: spread <= LINEAR_INCREMENT_SPREAD },
+  ]);
+  return targets;
+}
