@@ -3,7 +3,7 @@
  * (in process, with a doctored op table) the failing report.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -22,6 +22,7 @@ function autodiff(...args: string[]) {
 }
 
 const scratch = mkdtempSync(join(tmpdir(), 'autodiff-check-'));
+process.once('exit', () => rmSync(scratch, { recursive: true, force: true }));
 function file(name: string, text: string): string {
   const path = join(scratch, name);
   writeFileSync(path, text);

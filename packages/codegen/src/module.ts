@@ -39,66 +39,144 @@ function literal(v: number): string {
 export const MAX_LOCALS = 5000;
 
 /**
- * Straight-line code for the value and the gradients. The forward function is
- * a prefix of the backward one (the schedule visits the value first), so both
- * are cut from one list of statements.
+ * The backward function's statement order: the forward nodes in their own
+ * order, and each gradient node as soon as the forward values it reads exist,
+ * so a local derivative (e.g. of one term of a sum) sits next to those values
+ * and they need not stay live to the end of the function. Gradient nodes that
+ * read no forward value at all (e.g. 2*x) are placed just before their first use.
  */
+export function backwardOrder(forward: readonly Node[], all: readonly Node[]): Node[] {
+  let maxId = 0;
+  for (const n of all) maxId = Math.max(maxId, n.id);
+  const isForward = new Uint8Array(maxId + 1);
+  for (const n of forward) isForward[n.id] = 1;
+  const isLeaf = (n: Node) => n.op === 'const' || n.op === 'param' || n.op === 'input';
+  // Gradient nodes that depend on no forward value: emitted on demand.
+  const onDemand = new Uint8Array(maxId + 1);
+  for (const n of all) {
+    if (isForward[n.id] === 1 || isLeaf(n)) continue;
+    if (n.args.every((a) => isLeaf(a) || onDemand[a.id] === 1)) onDemand[n.id] = 1;
+  }
+  const pending = new Int32Array(maxId + 1);
+  const users: Node[][] = [];
+  const ready: Node[] = [];
+  for (const n of all) {
+    if (isForward[n.id] === 1 || isLeaf(n) || onDemand[n.id] === 1) continue;
+    for (const a of n.args) {
+      if (isLeaf(a) || onDemand[a.id] === 1) continue;
+      pending[n.id]!++;
+      (users[a.id] ??= []).push(n);
+    }
+    if (pending[n.id] === 0) ready.push(n);
+  }
+  const order: Node[] = [];
+  const placed = new Uint8Array(maxId + 1);
+  /** Place `n` after the on-demand nodes it reads (post-order, explicit stack). */
+  const place = (n: Node) => {
+    const stack: Node[] = [n];
+    while (stack.length > 0) {
+      const top = stack[stack.length - 1]!;
+      const missing = top.args.find((a) => onDemand[a.id] === 1 && placed[a.id] === 0 && !stack.includes(a));
+      if (missing) {
+        stack.push(missing);
+        continue;
+      }
+      stack.pop();
+      if (placed[top.id] === 0) {
+        placed[top.id] = 1;
+        order.push(top);
+      }
+    }
+  };
+  let next = 0;
+  const release = (n: Node) => {
+    for (const u of users[n.id] ?? []) if (--pending[u.id]! === 0) ready.push(u);
+  };
+  const drain = () => {
+    while (next < ready.length) {
+      const n = ready[next++]!;
+      place(n);
+      release(n);
+    }
+  };
+  drain();
+  for (const f of forward) {
+    place(f);
+    release(f);
+    drain();
+  }
+  for (const n of all) if (onDemand[n.id] === 1) place(n); // gradients that nothing else reads
+  return order;
+}
+
+/** Straight-line code for the value and the gradients, one line per node. */
 interface Schedule {
-  lines: string[];
-  /** How many of `lines` the forward function needs. */
-  forwardLines: number;
-  /** Expressions naming the value, then each gradient. */
-  results: string[];
+  forwardLines: string[];
+  backwardLines: string[];
+  /** The expression naming the value in each function. */
+  forwardResult: string;
+  backwardResult: string;
   helpers: Set<Helper>;
   /** Size of the scratch array when temporaries are spilled, else 0. */
   slots: number;
 }
 
 function schedule(value: Node, grads: readonly Node[], ts: boolean): Schedule {
-  const names: string[] = []; // by node id
-  const lines: string[] = [];
   const helpers = new Set<Helper>();
   const bang = ts ? '!' : '';
-  const operand = (n: Node) => (n.op === 'const' ? literal(n.value!) : names[n.id]!);
-  const forwardNodes = topoOrder([value]).length;
-  const order = topoOrder([value, ...grads]);
-  const spill = order.length > MAX_LOCALS;
-  let temporaries = 0;
+  const forward = topoOrder([value]);
+  const all = topoOrder([value, ...grads]);
+  const spill = all.length > MAX_LOCALS;
   // Load the params and inputs that are used first, in declaration order
   // (the gradient uses no leaf the value does not).
-  const leaves = order.filter((n) => n.op === 'param' || n.op === 'input');
+  const leaves = all.filter((n) => n.op === 'param' || n.op === 'input');
   leaves.sort((a, b) => (a.op === b.op ? a.index! - b.index! : a.op === 'param' ? -1 : 1));
-  for (const leaf of leaves) {
-    const array = leaf.op === 'param' ? 'p' : 'x';
-    if (spill) {
-      names[leaf.id] = `${array}[${leaf.index}]${bang}`;
-      continue;
+
+  /** One function body: temporaries t0, t1, ... numbered in `order`; `after` adds lines after a node's. */
+  const body = (order: readonly Node[], after: (n: Node, operand: (n: Node) => string) => string[]) => {
+    const names: string[] = []; // by node id
+    const operand = (n: Node) => (n.op === 'const' ? literal(n.value!) : names[n.id]!);
+    const lines: string[] = spill ? ['const s = SCRATCH;'] : [];
+    for (const leaf of leaves) {
+      const array = leaf.op === 'param' ? 'p' : 'x';
+      names[leaf.id] = spill ? `${array}[${leaf.index}]${bang}` : `${array}_${leaf.name}`;
+      if (!spill) lines.push(`const ${array}_${leaf.name} = ${array}[${leaf.index}]${bang};`);
     }
-    names[leaf.id] = `${array}_${leaf.name}`;
-    lines.push(`const ${array}_${leaf.name} = ${array}[${leaf.index}]${bang};`);
-  }
-  let forwardLines = lines.length;
-  order.forEach((node, i) => {
-    if (node.op !== 'const' && names[node.id] === undefined) {
-      const op = opNamed(node.op);
-      if (op.helper) helpers.add(op.helper);
-      const value = op.print(...node.args.map(operand));
-      const slot = temporaries++;
-      if (spill) {
-        lines.push(`s[${slot}] = ${value};`);
-        names[node.id] = `s[${slot}]${bang}`;
-      } else {
-        lines.push(`const t${slot} = ${value};`);
-        names[node.id] = `t${slot}`;
+    let temporaries = 0;
+    for (const node of order) {
+      if (names[node.id] === undefined && node.op !== 'const') {
+        const op = opNamed(node.op);
+        if (op.helper) helpers.add(op.helper);
+        const value = op.print(...node.args.map(operand));
+        const slot = temporaries++;
+        names[node.id] = spill ? `s[${slot}]${bang}` : `t${slot}`;
+        lines.push(spill ? `s[${slot}] = ${value};` : `const t${slot} = ${value};`);
       }
+      lines.push(...after(node, operand));
     }
-    if (i === forwardNodes - 1) forwardLines = lines.length;
+    return { lines, operand, slots: spill ? temporaries : 0 };
+  };
+
+  const forwardBody = body(forward, () => []);
+  // Each gradient is stored as soon as it is computed (a store frees its register);
+  // gradients that are constants or params/inputs are stored last.
+  const storesAfter: number[][] = [];
+  grads.forEach((g, i) => {
+    if (g.op !== 'const' && g.op !== 'param' && g.op !== 'input') (storesAfter[g.id] ??= []).push(i);
   });
-  if (spill) {
-    lines.unshift('const s = SCRATCH;');
-    forwardLines++;
-  }
-  return { lines, forwardLines, helpers, results: [value, ...grads].map(operand), slots: spill ? temporaries : 0 };
+  const backwardBody = body(backwardOrder(forward, all), (n, operand) =>
+    (storesAfter[n.id] ?? []).map((i) => `grad[${i}] = ${operand(n)};`));
+  grads.forEach((g, i) => {
+    if (storesAfter[g.id] === undefined) backwardBody.lines.push(`grad[${i}] = ${backwardBody.operand(g)};`);
+  });
+  return {
+    forwardLines: forwardBody.lines,
+    backwardLines: backwardBody.lines,
+    forwardResult: forwardBody.operand(value),
+    backwardResult: backwardBody.operand(value),
+    helpers,
+    slots: Math.max(forwardBody.slots, backwardBody.slots),
+  };
 }
 
 const quote = (s: string) => JSON.stringify(s);
@@ -155,13 +233,12 @@ export function generateModule(fn: IRFunction, options: ModuleOptions): string {
 
   out.push('/** The value at params `p` and inputs `x` (each in declaration order). Allocates nothing. */');
   out.push(`${exp}function forwardFlat(p${t(': Float64Array')}, x${t(': Float64Array')} = NO_INPUTS)${t(': number')} {`);
-  out.push(indent(code.lines.slice(0, code.forwardLines)), `  return ${code.results[0]};`, '}', '');
+  out.push(indent(code.forwardLines), `  return ${code.forwardResult};`, '}', '');
 
   out.push('/** The value, returned, and the gradient, written into `grad` in param order. Allocates nothing. */');
   out.push(`${exp}function backwardFlat(p${t(': Float64Array')}, x${t(': Float64Array')}, grad${t(': Float64Array')})${t(': number')} {`);
-  out.push(indent(code.lines));
-  grads.forEach((_, i) => out.push(`  grad[${i}] = ${code.results[i + 1]};`));
-  out.push(`  return ${code.results[0]};`, '}', '');
+  out.push(indent(code.backwardLines));
+  out.push(`  return ${code.backwardResult};`, '}', '');
 
   out.push('/** The value at named params and inputs. */');
   out.push(`${exp}function forward(p${t(': Params')}, x${t('?: Inputs')})${t(': number')} {`);

@@ -42,12 +42,14 @@ const each = (...samplers: ((r: () => number) => number)[]): Sampler => (r) => s
 const wide = uniform(-3, 3);
 
 // Numerically stable forms, shared by eval and the generated code's helpers.
-const sigmoidBody = 'return x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x));';
+// One exp each: e = exp(-|x|) never overflows, and 1 + e never cancels.
+const sigmoidBody = 'const e = Math.exp(-Math.abs(x));\n  return x >= 0 ? 1 / (1 + e) : e / (1 + e);';
 const softplusBody = 'return x > 0 ? x + Math.log1p(Math.exp(-x)) : Math.log1p(Math.exp(x));';
 // 0.5 x (1 + tanh u) = x sigmoid(2u): the sigmoid form keeps full precision for x < 0.
 const geluBody = [
   'const u2 = 1.5957691216057308 * (x + 0.044715 * x * x * x);',
-  '  return x * (u2 >= 0 ? 1 / (1 + Math.exp(-u2)) : Math.exp(u2) / (1 + Math.exp(u2)));',
+  '  const e = Math.exp(-Math.abs(u2));',
+  '  return x * (u2 >= 0 ? 1 / (1 + e) : e / (1 + e));',
 ].join('\n');
 const tieShareBody = 'return a < b ? g : a === b ? g / 2 : 0;';
 // eslint-disable-next-line @typescript-eslint/no-implied-eval

@@ -1,6 +1,6 @@
 /** Run the built `autodiff` CLI as a user would, and small file helpers for tests. */
 import { execFile, spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -44,8 +44,14 @@ export async function inBatches<T>(tasks: (() => Promise<T>)[], limit = 4): Prom
   return results;
 }
 
+const tempDirs: string[] = [];
+process.once('exit', () => tempDirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+/** A fresh temporary folder, removed when the test process exits. */
 export function tempDir(): string {
-  return mkdtempSync(join(tmpdir(), 'autodiff-test-'));
+  const dir = mkdtempSync(join(tmpdir(), 'autodiff-test-'));
+  tempDirs.push(dir);
+  return dir;
 }
 
 export function writeTemp(dir: string, name: string, text: string): string {

@@ -4,7 +4,7 @@
  * the tape engine, independently of the generated code that trained them.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -28,8 +28,12 @@ function autodiff(args: string[], cwd = REPO): Run {
   return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 
+const scratchDirs: string[] = [];
+process.once('exit', () => scratchDirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+
 function scratch(files: Record<string, string> = {}): string {
   const dir = mkdtempSync(join(tmpdir(), 'autodiff-fit-'));
+  scratchDirs.push(dir);
   for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
   return dir;
 }
