@@ -16,7 +16,7 @@ export interface InterpretResult {
 type Result = Value | number;
 
 // Maps, not object literals: a callee such as 'constructor' must not hit Object.prototype.
-const UNARY = new Map<string, (x: Value) => Value>([
+export const UNARY_OPERATIONS: ReadonlyMap<string, (x: Value) => Value> = new Map<string, (x: Value) => Value>([
   ['sin', (x) => x.sin()],
   ['cos', (x) => x.cos()],
   ['tan', (x) => x.tan()],
@@ -38,7 +38,7 @@ const UNARY = new Map<string, (x: Value) => Value>([
 ]);
 
 /** Binary operators and the two-argument functions (`^` and `pow` are the same). */
-const BINARY = new Map<string, (a: Value, b: Result) => Value>([
+export const BINARY_OPERATIONS: ReadonlyMap<string, (a: Value, b: Result) => Value> = new Map<string, (a: Value, b: Result) => Value>([
   ['+', (a, b) => a.add(b)],
   ['-', (a, b) => a.sub(b)],
   ['*', (a, b) => a.mul(b)],
@@ -121,9 +121,9 @@ function evaluate(expr: Expr, env: ReadonlyMap<string, Result>): Result {
       case 'binary':
         return applyBinary(e.op, args[0]!, args[1]!);
       case 'call': {
-        const unary = UNARY.get(e.callee);
+        const unary = UNARY_OPERATIONS.get(e.callee);
         if (unary && args.length === 1) return apply(args[0]!, unary);
-        if (BINARY.has(e.callee) && args.length === 2) return applyBinary(e.callee, args[0]!, args[1]!);
+        if (BINARY_OPERATIONS.has(e.callee) && args.length === 2) return applyBinary(e.callee, args[0]!, args[1]!);
         throw new Error(`interpret: unknown function '${e.callee}' with ${args.length} argument(s)`);
       }
     }
@@ -136,7 +136,7 @@ function apply(x: Result, f: (x: Value) => Value): Result {
 }
 
 function applyBinary(op: string, a: Result, b: Result): Result {
-  const f = BINARY.get(op)!;
+  const f = BINARY_OPERATIONS.get(op)!;
   if (a instanceof Value) return f(a, b);
   if (b instanceof Value) return f(new Value(a), b); // constant on the left: a leaf whose grad nobody reads
   return f(new Value(a), b).data;

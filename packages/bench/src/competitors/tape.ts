@@ -6,28 +6,16 @@
  * Both count the whole forward and backward pass per call.
  */
 import type { CheckedProgram } from '@autodiff/parser';
-import { interpret, Value } from '@autodiff/runtime';
+import { BINARY_OPERATIONS, interpret, UNARY_OPERATIONS, Value } from '@autodiff/runtime';
 import type { GradientFn } from '../gradient.js';
 import type { StepProgram } from '../steps.js';
 
 type Operand = Value | number;
 const asValue = (v: Operand) => (v instanceof Value ? v : new Value(v));
 
-const BINARY = new Map<string, (a: Value, b: Operand) => Value>([
-  ['+', (a, b) => a.add(b)],
-  ['-', (a, b) => a.sub(b)],
-  ['*', (a, b) => a.mul(b)],
-  ['/', (a, b) => a.div(b)],
-  ['^', (a, b) => a.pow(b)],
-  ['min', (a, b) => a.min(b)],
-  ['max', (a, b) => a.max(b)],
-]);
-
-const UNARY = new Map<string, (a: Value) => Value>(
-  (['neg', 'sin', 'cos', 'tan', 'asin', 'acos', 'atan', 'sinh', 'cosh', 'tanh', 'exp', 'log', 'log1p', 'sqrt', 'abs', 'sigmoid', 'relu', 'softplus', 'gelu'] as const).map(
-    (name) => [name, (a: Value) => a[name]()],
-  ),
-);
+// The interpreter's own tables (by operator or function name), plus negation.
+const BINARY = BINARY_OPERATIONS;
+const UNARY = new Map<string, (a: Value) => Value>([...UNARY_OPERATIONS, ['neg', (a) => a.neg()]]);
 
 /** One closure per step, made once, so a timed call does no lookups. */
 type Run = (regs: Operand[], p: Float64Array, x: Float64Array, leaves: Value[]) => Operand;
