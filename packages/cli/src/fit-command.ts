@@ -12,7 +12,7 @@ import { InputError, UsageError } from './failures.js';
 import { createProgress, formatLoss } from './fit-progress.js';
 import { jsonNumber, jsonObject } from './json.js';
 import { formatProblems, readSavedParams } from './saved-params.js';
-import { compileFile, readSource, writeAtomically, type SourceFile } from './source.js';
+import { checkOutputPath, compileFile, readSource, writeAtomically, type SourceFile } from './source.js';
 import { parseNumber } from './values.js';
 
 export interface FitCommandOptions {
@@ -53,6 +53,13 @@ interface Settings {
 export function fitCommand(path: string, options: FitCommandOptions): void {
   const settings = readSettings(options);
   const file = readSource(path);
+  if (settings.out !== undefined) {
+    // Checked before training, so a long run cannot end by clobbering its inputs.
+    checkOutputPath(settings.out, [
+      { path: file.path, what: 'source file' },
+      ...(settings.data === undefined ? [] : [{ path: settings.data, what: 'data file' }]),
+    ]); // (--out may name the --params file: resuming a run and saving over its start is fine)
+  }
   const { ir, checked } = compileFile(file);
   const model = loadCompiled(ir);
   const data = readData(settings.data, file, model.inputNames);

@@ -42,19 +42,27 @@ export function compileFile(file: SourceFile): Required<Pick<Compilation, 'ir' |
   return { ir: result.ir!, checked: result.checked!, stages: result.stages! };
 }
 
+/** Refuse an output path that names one of the run's input files (before any work is done). */
+export function checkOutputPath(path: string, inputs: readonly { path: string; what: string }[]): void {
+  const target = resolve(path);
+  for (const input of inputs) {
+    let same = target === resolve(input.path);
+    try {
+      same ||= realpathSync(target) === realpathSync(input.path);
+    } catch {
+      // One of them does not exist yet: they are not the same file.
+    }
+    if (same) throw new InputError([`${path}: error: refusing to overwrite the ${input.what} with the output; choose another output path`]);
+  }
+}
+
 /**
  * Write via a temporary file and a rename, so a failed run never leaves a
  * half-written output, and refuse to overwrite the source file itself.
  */
 export function writeAtomically(path: string, text: string, source: SourceFile): void {
+  checkOutputPath(path, [{ path: source.path, what: 'source file' }]);
   const target = resolve(path);
-  let same = target === resolve(source.path);
-  try {
-    same ||= realpathSync(target) === realpathSync(source.path);
-  } catch {
-    // The output does not exist yet: it cannot be the source.
-  }
-  if (same) throw new InputError([`${path}: error: refusing to overwrite the source file with the output; choose another -o path`]);
   const temporary = join(dirname(target), `.${basename(target)}.${randomBytes(6).toString('hex')}.tmp`);
   try {
     writeFileSync(temporary, text);

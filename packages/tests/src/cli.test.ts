@@ -53,6 +53,20 @@ describe('autodiff compile', () => {
   });
 });
 
+describe('autodiff fit', () => {
+  it('refuses, before training, an --out that names the source or the data file', () => {
+    const src = writeTemp(dir, 'fitme.txt', 'param w\ninput x, y\n(w*x - y)^2\n');
+    const data = writeTemp(dir, 'fitme.csv', 'x,y\n1,2\n2,4\n');
+    for (const out of [src, data]) {
+      const run = autodiff(['fit', src, '--data', data, '--out', out, '--steps', '10']);
+      expect(run.status).toBe(1);
+      expect(run.stderr).toMatch(/refusing to overwrite the (source|data) file/);
+      expect(run.stderr).not.toMatch(/trained/);
+    }
+    expect(readFileSync(data, 'utf8')).toBe('x,y\n1,2\n2,4\n');
+  });
+});
+
 describe('autodiff eval', () => {
   it('--json prints exactly one JSON object, gradient keys in param order', () => {
     const run = autodiff(['eval', neuron, '--at', AT, '--json']);
