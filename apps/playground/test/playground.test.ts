@@ -21,7 +21,7 @@ const APP = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const REPO = resolve(APP, '../..');
 const DIST = join(APP, 'dist');
 const OUTPUT = join(APP, 'test-output');
-const CLI = join(REPO, 'packages/cli/dist/main.js');
+const CLI = join(REPO, 'packages/cli/dist/autodiff.mjs');
 const example = (name: string) => readFileSync(join(REPO, 'examples', name), 'utf8');
 
 let server: StaticServer;

@@ -13,7 +13,7 @@ import { checkCommand } from './check-command.js';
 import { InputError } from './failures.js';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
-const CLI = join(REPO, 'packages/cli/dist/main.js');
+const CLI = join(REPO, 'packages/cli/dist/autodiff.mjs');
 const EXAMPLES = join(REPO, 'examples');
 
 function autodiff(...args: string[]) {

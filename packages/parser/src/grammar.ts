@@ -20,7 +20,7 @@ const isKeyword = (t: IToken) => t.tokenType === Name && (t.image === 'param' ||
 
 export class ExpressionParser extends CstParser {
   constructor() {
-    super(ALL_TOKENS, { nodeLocationTracking: 'none', recoveryEnabled: false, maxLookahead: 3 });
+    super(ALL_TOKENS, { nodeLocationTracking: 'none', recoveryEnabled: false, maxLookahead: 3, skipValidations: true });
     this.performSelfAnalysis();
   }
 

@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 
 export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 export const SHARED = resolve(REPO, '../shared');
-export const CLI = join(REPO, 'packages/cli/dist/main.js');
+export const CLI = join(REPO, 'packages/cli/dist/autodiff.mjs');
 
 export interface Run {
   status: number;

@@ -14,7 +14,7 @@ import { describe, expect, it } from 'vitest';
 import { readCsv } from './csv.js';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
-const CLI = join(REPO, 'packages/cli/dist/main.js');
+const CLI = join(REPO, 'packages/cli/dist/autodiff.mjs');
 const EXAMPLES = join(REPO, 'examples');
 
 interface Run {
