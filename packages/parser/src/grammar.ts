@@ -19,8 +19,12 @@ export const EXPECTED = {
 const isKeyword = (t: IToken) => t.tokenType === Name && (t.image === 'param' || t.image === 'input');
 
 export class ExpressionParser extends CstParser {
-  constructor() {
-    super(ALL_TOKENS, { nodeLocationTracking: 'none', recoveryEnabled: false, maxLookahead: 3, skipValidations: true });
+  /**
+   * Chevrotain's grammar validations cost start-up time on every run; a test
+   * builds the parser with `validate` on, so a grammar mistake still fails.
+   */
+  constructor(validate = false) {
+    super(ALL_TOKENS, { nodeLocationTracking: 'none', recoveryEnabled: false, maxLookahead: 3, skipValidations: !validate });
     this.performSelfAnalysis();
   }
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { foldExpr, type Expr } from './ast.js';
 import { analyze } from './check.js';
+import { ExpressionParser } from './grammar.js';
 import { parse } from './parse.js';
 
 /** Fully parenthesised text of an expression: shows exactly how it was grouped. */
@@ -23,6 +24,12 @@ function expressionOf(source: string): string {
   expect(last.kind).not.toBe('declare');
   return grouped((last as { value: Expr }).value);
 }
+
+describe('the grammar', () => {
+  it("passes Chevrotain's validations (skipped at run time for start-up speed)", () => {
+    expect(() => new ExpressionParser(true)).not.toThrow();
+  });
+});
 
 describe('precedence and associativity (spec/language.md)', () => {
   const table: [string, string][] = [
