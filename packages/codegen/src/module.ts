@@ -5,7 +5,7 @@
  * order; forward values are computed once and reused by the gradient; nodes
  * the outputs do not reach are never emitted; helpers only when used.
  */
-import { formatNumber, OPS, opNamed, topoOrder, type Helper, type IRFunction, type Node } from '@autodiff/ir';
+import { formatNumber, isLeaf, OPS, opNamed, topoOrder, type Helper, type IRFunction, type Node } from '@autodiff/ir';
 
 export type Language = 'ts' | 'js';
 
@@ -50,7 +50,6 @@ export function backwardOrder(forward: readonly Node[], all: readonly Node[]): N
   for (const n of all) maxId = Math.max(maxId, n.id);
   const isForward = new Uint8Array(maxId + 1);
   for (const n of forward) isForward[n.id] = 1;
-  const isLeaf = (n: Node) => n.op === 'const' || n.op === 'param' || n.op === 'input';
   // Gradient nodes that depend on no forward value: emitted on demand.
   const onDemand = new Uint8Array(maxId + 1);
   for (const n of all) {

@@ -74,11 +74,11 @@ export class Graph {
     }
     const rewritten = this.rewriter?.(this, op, args);
     if (rewritten) return rewritten;
-    return this.makeRaw(op, ...args);
+    return this.internOp(op, args);
   }
 
-  /** The same node without the rewriter (used by rewrites that must not loop). */
-  makeRaw(op: string, ...args: Node[]): Node {
+  /** Find or create `op(args)` as given: no folding, no rewriting. */
+  private internOp(op: string, args: Node[]): Node {
     return this.opNodes.intern(op, args, () => new IRNode(this.nextId++, op, args));
   }
 

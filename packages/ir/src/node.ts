@@ -27,8 +27,3 @@ export interface Node {
 export function isLeaf(n: Node): boolean {
   return n.op === 'const' || n.op === 'param' || n.op === 'input';
 }
-
-export function isConst(n: Node, value?: number): boolean {
-  if (n.op !== 'const') return false;
-  return value === undefined || Object.is(n.value, value);
-}
