@@ -8,8 +8,6 @@
 export type Shape = readonly number[];
 export const SCALAR: Shape = [];
 
-export type LeafKind = 'const' | 'param' | 'input';
-
 export interface Node {
   /** Creation order inside its graph; stable and deterministic. */
   readonly id: number;

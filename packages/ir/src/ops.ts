@@ -188,10 +188,6 @@ export function opNamed(name: string): OpDef {
   return op;
 }
 
-export function findOp(name: string): OpDef | undefined {
-  return byName.get(name);
-}
-
 /** Functions a source program may call, with their arity. */
 export const SOURCE_FUNCTIONS: ReadonlyMap<string, OpDef> = new Map(
   OPS.filter((op) => op.syntax === 'function').map((op) => [op.name, op]),
