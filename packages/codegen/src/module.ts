@@ -46,72 +46,137 @@ export const MAX_LOCALS = 5000;
  * read no forward value at all (e.g. 2*x) are placed just before their first use.
  */
 export function backwardOrder(forward: readonly Node[], all: readonly Node[]): Node[] {
+  // Nodes are numbered by their position in `all`, and every table below is a
+  // typed array over those numbers: large graphs are walked without touching
+  // the scattered node objects again, or allocating per node.
+  const count = all.length;
   let maxId = 0;
   for (const n of all) maxId = Math.max(maxId, n.id);
-  const isForward = new Uint8Array(maxId + 1);
-  for (const n of forward) isForward[n.id] = 1;
+  const indexOf = new Int32Array(maxId + 1);
+  all.forEach((n, k) => { indexOf[n.id] = k; });
+  const argStart = new Int32Array(count + 1);
+  all.forEach((n, k) => { argStart[k + 1] = argStart[k]! + n.args.length; });
+  const args = new Int32Array(argStart[count]!);
+  const leaf = new Uint8Array(count);
+  all.forEach((n, k) => {
+    n.args.forEach((a, j) => { args[argStart[k]! + j] = indexOf[a.id]!; });
+    if (isLeaf(n)) leaf[k] = 1;
+  });
+  const isForward = new Uint8Array(count);
+  for (const n of forward) isForward[indexOf[n.id]!] = 1;
+
   // Gradient nodes that depend on no forward value: emitted on demand.
-  const onDemand = new Uint8Array(maxId + 1);
-  for (const n of all) {
-    if (isForward[n.id] === 1 || isLeaf(n)) continue;
-    if (n.args.every((a) => isLeaf(a) || onDemand[a.id] === 1)) onDemand[n.id] = 1;
+  const onDemand = new Uint8Array(count);
+  for (let k = 0; k < count; k++) {
+    if (isForward[k] === 1 || leaf[k] === 1) continue;
+    let independent = true;
+    for (let j = argStart[k]!; j < argStart[k + 1]!; j++) if (leaf[args[j]!] === 0 && onDemand[args[j]!] === 0) independent = false;
+    if (independent) onDemand[k] = 1;
   }
-  const pending = new Int32Array(maxId + 1);
-  const users: Node[][] = [];
-  const ready: Node[] = [];
-  for (const n of all) {
-    if (isForward[n.id] === 1 || isLeaf(n) || onDemand[n.id] === 1) continue;
-    for (const a of n.args) {
-      if (isLeaf(a) || onDemand[a.id] === 1) continue;
-      pending[n.id]!++;
-      (users[a.id] ??= []).push(n);
+  // The other gradient nodes wait for their non-leaf, not-on-demand arguments:
+  // `pending` counts them, and `users` (compressed rows) lists who waits on whom.
+  const scheduled = (k: number) => isForward[k] === 0 && leaf[k] === 0 && onDemand[k] === 0;
+  const waitsOn = (a: number) => leaf[a] === 0 && onDemand[a] === 0;
+  const pending = new Int32Array(count);
+  const userStart = new Int32Array(count + 1);
+  for (let k = 0; k < count; k++) {
+    if (!scheduled(k)) continue;
+    for (let j = argStart[k]!; j < argStart[k + 1]!; j++) if (waitsOn(args[j]!)) userStart[args[j]! + 1]!++;
+  }
+  for (let k = 0; k < count; k++) userStart[k + 1]! += userStart[k]!;
+  const users = new Int32Array(userStart[count]!);
+  const filled = userStart.slice(0, count);
+  const ready = new Int32Array(count);
+  let readyEnd = 0;
+  for (let k = 0; k < count; k++) {
+    if (!scheduled(k)) continue;
+    for (let j = argStart[k]!; j < argStart[k + 1]!; j++) {
+      const a = args[j]!;
+      if (!waitsOn(a)) continue;
+      pending[k]!++;
+      users[filled[a]!++] = k;
     }
-    if (pending[n.id] === 0) ready.push(n);
+    if (pending[k] === 0) ready[readyEnd++] = k;
   }
+
   const order: Node[] = [];
-  const placed = new Uint8Array(maxId + 1);
-  /** Place `n` after the on-demand nodes it reads (post-order, explicit stack). */
-  const place = (n: Node) => {
-    const stack: Node[] = [n];
-    while (stack.length > 0) {
-      const top = stack[stack.length - 1]!;
-      const missing = top.args.find((a) => onDemand[a.id] === 1 && placed[a.id] === 0 && !stack.includes(a));
-      if (missing) {
-        stack.push(missing);
+  const placed = new Uint8Array(count);
+  const stack = new Int32Array(count);
+  /** Place `k` after the on-demand nodes it reads (post-order, explicit stack). */
+  const place = (k: number) => {
+    let depth = 0;
+    stack[depth++] = k;
+    while (depth > 0) {
+      const top = stack[depth - 1]!;
+      let missing = -1;
+      for (let j = argStart[top]!; j < argStart[top + 1]! && missing < 0; j++) {
+        const a = args[j]!;
+        if (onDemand[a] === 1 && placed[a] === 0) missing = a;
+      }
+      if (missing >= 0) {
+        stack[depth++] = missing;
         continue;
       }
-      stack.pop();
-      if (placed[top.id] === 0) {
-        placed[top.id] = 1;
-        order.push(top);
+      depth--;
+      if (placed[top] === 0) {
+        placed[top] = 1;
+        order.push(all[top]!);
       }
     }
   };
   let next = 0;
-  const release = (n: Node) => {
-    for (const u of users[n.id] ?? []) if (--pending[u.id]! === 0) ready.push(u);
+  const release = (k: number) => {
+    for (let j = userStart[k]!; j < userStart[k + 1]!; j++) if (--pending[users[j]!]! === 0) ready[readyEnd++] = users[j]!;
   };
   const drain = () => {
-    while (next < ready.length) {
-      const n = ready[next++]!;
-      place(n);
-      release(n);
+    while (next < readyEnd) {
+      const k = ready[next++]!;
+      place(k);
+      release(k);
     }
   };
   drain();
   for (const f of forward) {
-    place(f);
-    release(f);
+    place(indexOf[f.id]!);
+    release(indexOf[f.id]!);
     drain();
   }
-  for (const n of all) if (onDemand[n.id] === 1) place(n); // gradients that nothing else reads
+  for (let k = 0; k < count; k++) if (onDemand[k] === 1) place(k); // gradients that nothing else reads
   return order;
+}
+
+/**
+ * Indented lines of code, joined into one string a few thousand at a time.
+ * A function of a million lines then never holds a million small strings at
+ * once: each dies young instead of being copied by every young-generation
+ * garbage collection until the end (that copying made large modules slow).
+ */
+class CodeLines {
+  private readonly chunks: string[] = [];
+  private pending: string[] = [];
+
+  push(line: string): void {
+    this.pending.push(`  ${line}`);
+    if (this.pending.length === 4096) this.flush();
+  }
+
+  text(): string {
+    this.flush();
+    return this.chunks.join('\n');
+  }
+
+  private flush(): void {
+    if (this.pending.length === 0) return;
+    this.chunks.push(this.pending.join('\n'));
+    this.pending = [];
+  }
 }
 
 /** Straight-line code for the value and the gradients, one line per node. */
 interface Schedule {
-  forwardLines: string[];
-  backwardLines: string[];
+  /** The bodies of forwardFlat and backwardFlat, indented, without the return. */
+  forwardBody: string;
+  backwardBody: string;
   /** The expression naming the value in each function. */
   forwardResult: string;
   backwardResult: string;
@@ -126,16 +191,19 @@ function schedule(value: Node, grads: readonly Node[], ts: boolean): Schedule {
   const forward = topoOrder([value]);
   const all = topoOrder([value, ...grads]);
   const spill = all.length > MAX_LOCALS;
+  let maxId = 0;
+  for (const n of all) maxId = Math.max(maxId, n.id);
   // Load the params and inputs that are used first, in declaration order
   // (the gradient uses no leaf the value does not).
   const leaves = all.filter((n) => n.op === 'param' || n.op === 'input');
   leaves.sort((a, b) => (a.op === b.op ? a.index! - b.index! : a.op === 'param' ? -1 : 1));
 
   /** One function body: temporaries t0, t1, ... numbered in `order`; `after` adds lines after a node's. */
-  const body = (order: readonly Node[], after: (n: Node, operand: (n: Node) => string) => string[]) => {
-    const names: string[] = []; // by node id
+  const body = (order: readonly Node[], after: (n: Node, operand: (n: Node) => string, lines: CodeLines) => void) => {
+    const names: (string | undefined)[] = new Array(maxId + 1); // by node id
     const operand = (n: Node) => (n.op === 'const' ? literal(n.value!) : names[n.id]!);
-    const lines: string[] = spill ? ['const s = SCRATCH;'] : [];
+    const lines = new CodeLines();
+    if (spill) lines.push('const s = SCRATCH;');
     for (const leaf of leaves) {
       const array = leaf.op === 'param' ? 'p' : 'x';
       names[leaf.id] = spill ? `${array}[${leaf.index}]${bang}` : `${array}_${leaf.name}`;
@@ -151,26 +219,27 @@ function schedule(value: Node, grads: readonly Node[], ts: boolean): Schedule {
         names[node.id] = spill ? `s[${slot}]${bang}` : `t${slot}`;
         lines.push(spill ? `s[${slot}] = ${value};` : `const t${slot} = ${value};`);
       }
-      lines.push(...after(node, operand));
+      after(node, operand, lines);
     }
     return { lines, operand, slots: spill ? temporaries : 0 };
   };
 
-  const forwardBody = body(forward, () => []);
+  const forwardBody = body(forward, () => {});
   // Each gradient is stored as soon as it is computed (a store frees its register);
   // gradients that are constants or params/inputs are stored last.
-  const storesAfter: number[][] = [];
+  const storesAfter: (number[] | undefined)[] = new Array(maxId + 1);
   grads.forEach((g, i) => {
     if (g.op !== 'const' && g.op !== 'param' && g.op !== 'input') (storesAfter[g.id] ??= []).push(i);
   });
-  const backwardBody = body(backwardOrder(forward, all), (n, operand) =>
-    (storesAfter[n.id] ?? []).map((i) => `grad[${i}] = ${operand(n)};`));
+  const backwardBody = body(backwardOrder(forward, all), (n, operand, lines) => {
+    for (const i of storesAfter[n.id] ?? []) lines.push(`grad[${i}] = ${operand(n)};`);
+  });
   grads.forEach((g, i) => {
     if (storesAfter[g.id] === undefined) backwardBody.lines.push(`grad[${i}] = ${backwardBody.operand(g)};`);
   });
   return {
-    forwardLines: forwardBody.lines,
-    backwardLines: backwardBody.lines,
+    forwardBody: forwardBody.lines.text(),
+    backwardBody: backwardBody.lines.text(),
     forwardResult: forwardBody.operand(value),
     backwardResult: backwardBody.operand(value),
     helpers,
@@ -179,7 +248,6 @@ function schedule(value: Node, grads: readonly Node[], ts: boolean): Schedule {
 }
 
 const quote = (s: string) => JSON.stringify(s);
-const indent = (lines: string[]) => lines.map((l) => `  ${l}`).join('\n');
 
 export function generateModule(fn: IRFunction, options: ModuleOptions): string {
   const ts = options.language === 'ts';
@@ -232,11 +300,11 @@ export function generateModule(fn: IRFunction, options: ModuleOptions): string {
 
   out.push('/** The value at params `p` and inputs `x` (each in declaration order). Allocates nothing. */');
   out.push(`${exp}function forwardFlat(p${t(': Float64Array')}, x${t(': Float64Array')} = NO_INPUTS)${t(': number')} {`);
-  out.push(indent(code.forwardLines), `  return ${code.forwardResult};`, '}', '');
+  out.push(code.forwardBody, `  return ${code.forwardResult};`, '}', '');
 
   out.push('/** The value, returned, and the gradient, written into `grad` in param order. Allocates nothing. */');
   out.push(`${exp}function backwardFlat(p${t(': Float64Array')}, x${t(': Float64Array')}, grad${t(': Float64Array')})${t(': number')} {`);
-  out.push(indent(code.backwardLines));
+  out.push(code.backwardBody);
   out.push(`  return ${code.backwardResult};`, '}', '');
 
   out.push('/** The value at named params and inputs. */');

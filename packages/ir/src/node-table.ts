@@ -7,6 +7,8 @@ import type { Node } from './node.js';
 
 export class NodeTable {
   private slots = new Int32Array(1024); // node index + 1; 0 = empty
+  /** Each filled slot's full hash: a probe reads a node only when it matches, and growing reads no node at all. */
+  private hashes = new Int32Array(1024);
   private readonly nodes: Node[] = [];
   private readonly opCodes = new Map<string, number>();
 
@@ -22,7 +24,7 @@ export class NodeTable {
   private static hash(op: number, args: readonly Node[]): number {
     let h = Math.imul(op, 0x9e3779b1);
     for (const a of args) h = Math.imul(h ^ a.id, 0x85ebca6b) ^ (h >>> 13);
-    return (h ^ (h >>> 16)) >>> 0;
+    return h ^ (h >>> 16);
   }
 
   private static matches(node: Node, op: string, args: readonly Node[]): boolean {
@@ -34,28 +36,37 @@ export class NodeTable {
   /** The node `op(args)` if it exists, else the one `create()` makes, stored. */
   intern(op: string, args: readonly Node[], create: () => Node): Node {
     const mask = this.slots.length - 1;
-    let i = NodeTable.hash(this.opCode(op), args) & mask;
+    const h = NodeTable.hash(this.opCode(op), args);
+    let i = h & mask;
     for (;;) {
       const slot = this.slots[i]!;
       if (slot === 0) break;
-      const node = this.nodes[slot - 1]!;
-      if (NodeTable.matches(node, op, args)) return node;
+      if (this.hashes[i] === h) {
+        const node = this.nodes[slot - 1]!;
+        if (NodeTable.matches(node, op, args)) return node;
+      }
       i = (i + 1) & mask;
     }
     const node = create();
     this.nodes.push(node);
     this.slots[i] = this.nodes.length;
+    this.hashes[i] = h;
     if (this.nodes.length * 2 > this.slots.length) this.grow();
     return node;
   }
 
   private grow(): void {
-    this.slots = new Int32Array(this.slots.length * 2);
+    const [oldSlots, oldHashes] = [this.slots, this.hashes];
+    this.slots = new Int32Array(oldSlots.length * 2);
+    this.hashes = new Int32Array(oldSlots.length * 2);
     const mask = this.slots.length - 1;
-    this.nodes.forEach((node, k) => {
-      let i = NodeTable.hash(this.opCode(node.op), node.args) & mask;
+    for (let j = 0; j < oldSlots.length; j++) {
+      if (oldSlots[j] === 0) continue;
+      const h = oldHashes[j]!;
+      let i = h & mask;
       while (this.slots[i] !== 0) i = (i + 1) & mask;
-      this.slots[i] = k + 1;
-    });
+      this.slots[i] = oldSlots[j]!;
+      this.hashes[i] = h;
+    }
   }
 }
