@@ -35,6 +35,8 @@ export interface Row {
   ns?: number;
   /** Its time over our gradient's (forward: over our gradient too). */
   vsGradient?: Ratio;
+  /** Its time over our forward's: no gradient can beat the forward, so this caps vsGradient. */
+  vsForward?: Ratio;
   check?: Agreement;
   batch?: number;
   samples?: number;
@@ -111,10 +113,11 @@ export async function runWorkload(w: Workload, tf: Tf, settings: Settings, log: 
 
   const timings = timeSideBySide(candidates, settings);
   const gradient = timings.get('gradient')!;
+  const forward = timings.get('forward')!;
   for (const row of rows) {
     const timing = timings.get(row.competitor);
     if (!timing) continue;
-    Object.assign(row, { ns: timing.ns, batch: timing.batch, samples: timing.samples, vsGradient: ratio(timing, gradient) });
+    Object.assign(row, { ns: timing.ns, batch: timing.batch, samples: timing.samples, vsGradient: ratio(timing, gradient), vsForward: ratio(timing, forward) });
   }
   const forwardChars = functionText(generated.module, 'forwardFlat').length;
   const backwardChars = functionText(generated.module, 'backwardFlat').length;
@@ -126,7 +129,7 @@ export async function runWorkload(w: Workload, tf: Tf, settings: Settings, log: 
     functionCalls: functionCallCount(steps),
     irNodes: { forward: topoOrder([generated.ir.value]).length, total: topoOrder(outputsOf(generated.ir)).length },
     code: { forwardChars, backwardChars, ratio: backwardChars / forwardChars },
-    gradientOverForward: ratio(gradient, timings.get('forward')!),
+    gradientOverForward: ratio(gradient, forward),
     rows,
   };
 }

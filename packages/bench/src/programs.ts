@@ -58,13 +58,33 @@ export function wideSum(nodes: number): string {
   return ['# wide sum', `param ${names('p', k).join(', ')}`, terms.join(' + ')].join('\n') + '\n';
 }
 
+type Form = (a: string, b: string) => [text: string, operations: number];
+const FORMS: Record<'calls' | 'arithmetic', Form[]> = {
+  calls: [
+    (a, b) => [`tanh(${a} + ${b})`, 2],
+    (a, b) => [`sin(${a} - ${b})`, 2],
+    (a, b) => [`${a}*${b}`, 1],
+    (a, b) => [`cos(${a}*${b})`, 2],
+    (a, b) => [`sigmoid(${a} - ${b})`, 2],
+  ],
+  arithmetic: [
+    (a, b) => [`${a}*${b}`, 1],
+    (a, b) => [`(${a} + ${b})*0.5`, 2],
+    (a, b) => [`(${a} - ${b})*0.5`, 2],
+    (a, b) => [`(${a}*${b} + ${a})*0.5`, 3],
+    (a, b) => [`tanh(${a} + ${b})`, 2],
+  ],
+};
+
 /**
  * A random program of about `ops` operations over 8 params where bindings reuse
  * earlier bindings at random (many shared subexpressions). Every binding is
  * reached: the output sums the bindings nothing else uses. Values stay in a
  * moderate range: every sum or difference goes through a bounded function.
+ * `mix` 'calls': four of five forms call sin, cos, tanh or sigmoid;
+ * 'arithmetic': one form in five calls tanh, the others multiply and average (all stay in [-1, 1]).
  */
-export function sharedProgram(ops: number, seed = 1): string {
+export function sharedProgram(ops: number, seed = 1, mix: 'calls' | 'arithmetic' = 'calls'): string {
   const random = seededRandom(seed);
   const pool = names('p', 8);
   const unused = new Set<string>();
@@ -74,13 +94,7 @@ export function sharedProgram(ops: number, seed = 1): string {
     const from = random() < 0.5 ? Math.max(0, pool.length - 4) : 0;
     return pool[from + Math.floor(random() * (pool.length - from))]!;
   };
-  const forms: ((a: string, b: string) => [string, number])[] = [
-    (a, b) => [`tanh(${a} + ${b})`, 2],
-    (a, b) => [`sin(${a} - ${b})`, 2],
-    (a, b) => [`${a}*${b}`, 1],
-    (a, b) => [`cos(${a}*${b})`, 2],
-    (a, b) => [`sigmoid(${a} - ${b})`, 2],
-  ];
+  const forms = FORMS[mix];
   let count = 0; // operations in the bindings; the final sum adds unused.size - 1
   for (let k = 1; count + Math.max(0, unused.size - 1) < ops; k++) {
     const a = pick();

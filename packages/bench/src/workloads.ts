@@ -40,6 +40,13 @@ export function workloads(): Workload[] {
       hand: xorGradient,
     },
     { id: 'random-1000', title: 'random program, ~1,000 nodes, shared subexpressions', source: sharedProgram(1000, 7), params: values(8, () => uniform(random, -1, 1)), inputs: new Float64Array(0) },
+    {
+      id: 'random-arith-1000',
+      title: 'random program, ~1,000 nodes, shared subexpressions, mostly arithmetic',
+      source: sharedProgram(1000, 7, 'arithmetic'),
+      params: values(8, () => uniform(random, -1, 1)),
+      inputs: new Float64Array(0),
+    },
     { id: 'recurrence-30', title: 'y = sin(x + y), 30 iterations', source: recurrence(30), params: Float64Array.of(0.5, 0.3), inputs: new Float64Array(0) },
   ];
 }
