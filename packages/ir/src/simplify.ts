@@ -156,16 +156,24 @@ for (const [lhsText, rhsText, guard] of RULES) {
   rulesByOp.set(lhs.op, list);
 }
 
+/** Pattern variables of the rule with the most: the length of a matching environment. */
+const MAX_SLOTS = Math.max(...[...rulesByOp.values()].flat().map((r) => r.slots.size));
+// Matching never re-enters the simplifier, so every attempt can share one
+// environment (most attempts fail); a match gets its own copy, since `build`
+// may re-enter the simplifier and match other rules.
+const scratch: (Node | undefined)[] = new Array(MAX_SLOTS).fill(undefined);
+
 /** The graph rewriter that applies the rules above to every node as it is made. */
 export const simplifier: Rewriter = (g, op, args) => {
   const rules = rulesByOp.get(op);
   if (!rules) return undefined;
   for (const rule of rules) {
-    // A fresh, tiny env per attempt: `build` may re-enter the simplifier.
-    const env: (Node | undefined)[] = [undefined, undefined];
+    scratch.fill(undefined);
     let matched = true;
-    for (let k = 0; k < rule.matchArgs.length && matched; k++) matched = rule.matchArgs[k]!(args[k]!, env);
-    if (matched && guardHolds(rule, env)) return build(g, rule.rhs, rule.slots, env);
+    for (let k = 0; k < rule.matchArgs.length && matched; k++) matched = rule.matchArgs[k]!(args[k]!, scratch);
+    if (!matched) continue;
+    const env = scratch.slice();
+    if (guardHolds(rule, env)) return build(g, rule.rhs, rule.slots, env);
   }
   return undefined;
 };
