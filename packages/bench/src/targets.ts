@@ -8,7 +8,8 @@ export interface Target {
   target: string;
   /** What was measured, in words and numbers. */
   measured: string;
-  met: boolean;
+  /** Undefined for a comparison shown for context, which is not one of the issue's targets. */
+  met?: boolean;
 }
 
 const x = (r: number) => `${r >= 100 ? r.toFixed(0) : r >= 10 ? r.toFixed(1) : r.toFixed(2)}x`;
@@ -21,30 +22,37 @@ export const LINEAR_INCREMENT_SPREAD = 1.5;
 
 export function evaluateTargets(workloads: WorkloadResult[], scaling: ScalingPoint[], swell: SwellPoint[]): Target[] {
   const targets: Target[] = [];
-  const each = (target: string, items: { label: string; value: string; ok: boolean; note?: string }[]) => {
+  const each = (target: string, items: { label: string; value: string; ok: boolean; note?: string }[], context = false) => {
     if (items.length === 0) return;
-    const measured = items.map((i) => `${i.label} ${i.value}${i.ok ? '' : ' (missed)'}${i.note ?? ''}`).join('; ');
-    targets.push({ target, measured, met: items.every((i) => i.ok) });
+    const remarks = (i: (typeof items)[number]) => [...(i.ok || context ? [] : ['missed']), ...(i.note ? [i.note] : [])];
+    const measured = items.map((i) => `${i.label} ${i.value}${remarks(i).length ? ` (${remarks(i).join('; ')})` : ''}`).join('; ');
+    targets.push({ target, measured, ...(context ? {} : { met: items.every((i) => i.ok) }) });
   };
   each(
     'gradient / forward time <= 3 on every workload (median)',
     workloads.map((w) => ({ label: w.id, value: formatRatio(w.gradientOverForward), ok: w.gradientOverForward.median <= 3 })),
   );
   const row = (w: WorkloadResult, c: string) => w.rows.find((r) => r.competitor === c && r.vsGradient && r.status === 'ok');
-  // The issue's random program, and an added mostly arithmetic one. Neither can
-  // beat the tape by more than the forward does (the gradient computes the
-  // value too), so each ratio is shown with that ceiling: tape time / our forward's.
-  for (const [id, which] of [['random-1000', 'the 1,000-node program'], ['random-arith-1000', 'the mostly arithmetic 1,000-node program (a workload added beside the issue\'s)']]) {
+  // The issue's random program, and for context an added mostly arithmetic one.
+  // Our gradient also computes the value, so it is not expected to beat the tape
+  // by more than our forward does: each ratio is shown with that approximate
+  // ceiling (tape time over our forward's).
+  const workloadsVsTape = [
+    ['random-1000', 'generated gradient >= 100x faster than the tape engine on the 1,000-node program', false],
+    ['random-arith-1000', 'context, not a target: the same on the mostly arithmetic 1,000-node program (a workload added beside the issue\'s)', true],
+  ] as const;
+  for (const [id, target, context] of workloadsVsTape) {
     const random = workloads.find((w) => w.id === id);
     if (!random) continue;
     each(
-      `generated gradient >= 100x faster than the tape engine on ${which}`,
+      target,
       (['tape', 'interpret'] as const).flatMap((c) => {
         const r = row(random, c);
         if (!r) return [];
-        const note = r.vsForward ? ` (ceiling, its time / our forward's: ${formatRatio(r.vsForward)})` : '';
-        return [{ label: c === 'tape' ? 'Value ops' : 'interpret', value: formatRatio(r.vsGradient!), ok: r.vsGradient!.median >= 100, note }];
+        const note = r.vsForward ? `ceiling ${formatRatio(r.vsForward)}` : undefined;
+        return [{ label: c === 'tape' ? 'Value ops' : 'interpret', value: formatRatio(r.vsGradient!), ok: r.vsGradient!.median >= 100, ...(note ? { note } : {}) }];
       }),
+      context,
     );
   }
   for (const [competitor, factor, name] of [['mathjs', 50, 'mathjs'], ['tfjs', 100, 'TensorFlow.js']] as const) {

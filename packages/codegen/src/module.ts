@@ -46,9 +46,10 @@ export const MAX_LOCALS = 5000;
  * read no forward value at all (e.g. 2*x) are placed just before their first use.
  */
 export function backwardOrder(forward: readonly Node[], all: readonly Node[]): Node[] {
-  // Nodes are numbered by their position in `all`, and every table below is a
-  // typed array over those numbers: large graphs are walked without touching
-  // the scattered node objects again, or allocating per node.
+  // Nodes are numbered by their position in `all` (which must hold `forward` and
+  // every argument: it is the topological order of all outputs), and every table
+  // below is a typed array over those numbers: large graphs are walked without
+  // touching the scattered node objects again, or allocating per node.
   const count = all.length;
   let maxId = 0;
   for (const n of all) maxId = Math.max(maxId, n.id);

@@ -158,9 +158,9 @@ for (const [lhsText, rhsText, guard] of RULES) {
 
 /** Pattern variables of the rule with the most: the length of a matching environment. */
 const MAX_SLOTS = Math.max(...[...rulesByOp.values()].flat().map((r) => r.slots.size));
-// Matching never re-enters the simplifier, so every attempt can share one
-// environment (most attempts fail); a match gets its own copy, since `build`
-// may re-enter the simplifier and match other rules.
+// Matching and guards never re-enter the simplifier, so every attempt can share
+// one environment (most attempts fail); a match builds from its own copy, since
+// `build` may re-enter the simplifier and match other rules.
 const scratch: (Node | undefined)[] = new Array(MAX_SLOTS).fill(undefined);
 
 /** The graph rewriter that applies the rules above to every node as it is made. */
@@ -171,9 +171,7 @@ export const simplifier: Rewriter = (g, op, args) => {
     scratch.fill(undefined);
     let matched = true;
     for (let k = 0; k < rule.matchArgs.length && matched; k++) matched = rule.matchArgs[k]!(args[k]!, scratch);
-    if (!matched) continue;
-    const env = scratch.slice();
-    if (guardHolds(rule, env)) return build(g, rule.rhs, rule.slots, env);
+    if (matched && guardHolds(rule, scratch)) return build(g, rule.rhs, rule.slots, scratch.slice());
   }
   return undefined;
 };
