@@ -8,7 +8,9 @@ import { tapeGradient } from './competitors/tape.js';
 import { compileProgram, functionText } from './generated.js';
 import { ratio, timeSideBySide, type Timing } from './harness.js';
 import { deepChain, recurrence, rosenbrock, sharedProgram, wideSum } from './programs.js';
+import { growth, type ScalingPoint } from './scaling.js';
 import { toSteps } from './steps.js';
+import { evaluateTargets } from './targets.js';
 import { workloads } from './workloads.js';
 
 const benchWorkloads = workloads();
@@ -130,5 +132,25 @@ describe('harness', () => {
       { rounds: 3, timeMs: 20, warmupMs: 10 },
     );
     expect(ratio(timings.get('large')!, timings.get('small')!).median).toBeGreaterThan(5);
+  });
+});
+
+describe('compile scaling', () => {
+  const point = (size: number, rounds: number[]): ScalingPoint => ({
+    shape: 'deep chain', size, irNodes: { forward: size, total: 3 * size }, params: 2, rounds,
+    compileMs: 0, runs: rounds.length, moduleChars: 0, forwardChars: 1, backwardChars: 3,
+  });
+  const points = [point(100, [1, 2, 4]), point(10_000, [200, 200, 200]), point(100_000, [1000, 3000, 1000])];
+
+  it('takes the growth per round, not as a ratio of medians', () => {
+    // Per round 1000, 1500, 250: the median is 1000 (the medians' ratio would be 1000 / 2 = 500).
+    expect(growth(points, 'deep chain')).toEqual({ median: 1000, min: 250, max: 1500 });
+    expect(growth(points, 'deep chain', 'next size down')).toEqual({ median: 5, min: 5, max: 15 });
+  });
+
+  it('judges the linear-growth target on the median over rounds', () => {
+    const linear = (ps: ScalingPoint[]) => evaluateTargets([], ps, []).find((t) => t.target.startsWith('compile time grows linearly'))!;
+    expect(linear(points)).toMatchObject({ met: true, measured: 'deep chain 1000x [250x–1500x]' });
+    expect(linear([points[0]!, point(100_000, [2000, 6000, 2000])])).toMatchObject({ met: false });
   });
 });

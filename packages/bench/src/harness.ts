@@ -141,7 +141,7 @@ export function timeSideBySide(candidates: readonly Candidate<any, any, any>[], 
 }
 
 /** a's time over b's, per round; median and range over rounds. */
-export function ratio(a: Timing, b: Timing): Ratio {
+export function ratio(a: Pick<Timing, 'rounds'>, b: Pick<Timing, 'rounds'>): Ratio {
   const perRound = a.rounds.map((t, i) => t / b.rounds[i]!);
   return { median: median(perRound), min: Math.min(...perRound), max: Math.max(...perRound) };
 }

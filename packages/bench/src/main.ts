@@ -19,8 +19,8 @@ import { evaluateTargets } from './targets.js';
 import { workloads } from './workloads.js';
 
 const MODES: Record<'quick' | 'full', { timing: Settings; scaling: ScalingSettings }> = {
-  quick: { timing: { rounds: 3, timeMs: 40, warmupMs: 20 }, scaling: { timeMs: 100, largeFrom: 10_000, largeRuns: 1 } },
-  full: { timing: { rounds: 5, timeMs: 250, warmupMs: 100 }, scaling: { timeMs: 500, largeFrom: 100_000, largeRuns: 3 } },
+  quick: { timing: { rounds: 3, timeMs: 40, warmupMs: 20 }, scaling: { rounds: 1, timeMs: 100, largeFrom: 10_000 } },
+  full: { timing: { rounds: 5, timeMs: 250, warmupMs: 100 }, scaling: { rounds: 3, timeMs: 200, largeFrom: 100_000 } },
 };
 
 const packageDir = resolve(dirname(fileURLToPath(import.meta.url)), '..');

@@ -2,7 +2,7 @@
 import { COMPETITOR_LABELS, type WorkloadResult } from './compare.js';
 import type { FitComparison } from './fit.js';
 import type { Settings } from './harness.js';
-import type { ScalingPoint, ScalingSettings } from './scaling.js';
+import { growth, type ScalingPoint, type ScalingSettings, type Shape } from './scaling.js';
 import { increments, type SwellPoint } from './swell.js';
 import { formatRatio, invert, type Target } from './targets.js';
 
@@ -89,19 +89,16 @@ function scalingSection(points: ScalingPoint[]): string {
     n(p.moduleChars),
     (p.backwardChars / p.forwardChars).toFixed(2),
   ]);
-  const shapes = [...new Set(points.map((p) => p.shape))];
-  const growth = (from: (of: ScalingPoint[]) => ScalingPoint) => shapes.map((s) => {
-    const of = points.filter((p) => p.shape === s);
-    const [first, last] = [from(of), of[of.length - 1]!];
-    const times = (r: number) => r.toFixed(r >= 100 ? 0 : 1);
-    return `${s}: ${times(last.compileMs / first.compileMs)}x the time for ${times(last.irNodes.forward / first.irNodes.forward)}x the nodes`;
-  });
+  const shapes: Shape[] = [...new Set(points.map((p) => p.shape))];
+  const nodes = (s: Shape, at: number) => points.filter((p) => p.shape === s).at(at)!.irNodes.forward;
+  const growthText = (from: 'smallest' | 'next size down') => shapes.map((s) =>
+    `${s}: ${formatRatio(growth(points, s, from))} the time for ${(nodes(s, -1) / nodes(s, from === 'smallest' ? 0 : -2)).toFixed(0)}x the nodes`);
   return [
-    table(['shape', 'IR nodes (value)', 'IR nodes (with gradient)', 'params', 'compile ms (median)', 'µs per node', 'runs', 'module chars', 'backward / forward code'], rows),
+    table(['shape', 'IR nodes (value)', 'IR nodes (with gradient)', 'params', 'compile ms (median over rounds)', 'µs per node', 'runs', 'module chars', 'backward / forward code'], rows),
     '',
-    `Largest over smallest: ${growth((of) => of[0]!).join('; ')}.`,
+    `Largest over smallest, per round (median [range]): ${growthText('smallest').join('; ')}.`,
     '',
-    `Largest over the next size down: ${growth((of) => of[of.length - 2] ?? of[0]!).join('; ')}.`,
+    `Largest over the next size down, per round: ${growthText('next size down').join('; ')}.`,
   ].join('\n');
 }
 
