@@ -1,9 +1,9 @@
 /**
  * `pnpm --filter @autodiff/bench run phases [SIZES]`: where compile time goes,
- * per phase, in microseconds per source node, for the scaling shapes at each
- * size (default 100,1000,10000,100000; "node" = the requested size). Each size is compiled several times
- * (fewer as it grows); the median per phase is shown. A tool for work on
- * compile time, not part of `pnpm bench`.
+ * per phase, in microseconds per node (of the requested size), for the scaling
+ * shapes at each size (default 100,1000,10000,100000). Each size is compiled
+ * several times (fewer as it grows); the median per phase is shown. A tool for
+ * work on compile time, not part of `pnpm bench`.
  */
 import { DEFAULT_CONTEXT, emitModule, lower, PASSES } from '@autodiff/compiler';
 import { check, parse } from '@autodiff/parser';
