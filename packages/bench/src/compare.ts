@@ -35,7 +35,7 @@ export interface Row {
   ns?: number;
   /** Its time over our gradient's (forward: over our gradient too). */
   vsGradient?: Ratio;
-  /** Its time over our forward's: no gradient can beat the forward, so this caps vsGradient. */
+  /** Its time over our forward's: our gradient also computes the value, so this roughly caps vsGradient. */
   vsForward?: Ratio;
   check?: Agreement;
   batch?: number;
