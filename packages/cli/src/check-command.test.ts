@@ -77,18 +77,18 @@ describe('autodiff check', () => {
   it('reports bad input with file:line:col and exit 1, without a stack trace', () => {
     const run = autodiff('check', file('bad.txt', 'y = 2 *\n'));
     expect(run.status).toBe(1);
-    expect(run.stderr).toMatch(/bad\.txt:1:8: error: /);
+    expect(run.stderr).toMatch(/bad\.txt:1:8: error\[E006\]: /);
     expect(run.stderr).not.toMatch(/\n\s+at /);
     expect(run.stdout).toBe('');
     const missing = autodiff('check', join(scratch, 'missing.txt'));
     expect(missing.status).toBe(1);
-    expect(missing.stderr).toMatch(/missing\.txt:1:1: error: cannot read file/);
+    expect(missing.stderr).toMatch(/missing\.txt:1:1: error\[E205\]: cannot read file/);
   });
 
   it('says so (exit 1) when it finds no usable point', () => {
     const run = autodiff('check', file('nowhere.txt', 'log(-exp(x))\n'), '--points', '1');
     expect(run.status).toBe(1);
-    expect(run.stderr).toMatch(/nowhere\.txt: error: found no point where the function/);
+    expect(run.stderr).toMatch(/nowhere\.txt: error\[E210\]: found no point where the function/);
   });
 
   it.each([
@@ -124,7 +124,7 @@ describe('autodiff check with a wrong gradient rule', () => {
     }
     const printed = written.join('');
     expect(error).toBeInstanceOf(InputError); // main() prints its lines and exits 1
-    expect((error as InputError).lines).toEqual([`${path}: error: gradient check failed at 3 of 3 points (see the table)`]);
+    expect((error as InputError).lines).toEqual([`${path}: error[E211]: gradient check failed at 3 of 3 points (see the table)`]);
     const rows = printed.split('\n').filter((l) => /^\d+ /.test(l));
     expect(rows.filter((r) => r.endsWith('FAIL')).map((r) => r.split(/ +/)[1])).toEqual(['w', 'w', 'w']);
     expect(rows.filter((r) => / b /.test(r)).every((r) => r.endsWith(' ok'))).toBe(true);

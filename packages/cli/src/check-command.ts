@@ -1,6 +1,7 @@
 /** `autodiff check FILE [--points N] [--seed S] [--tolerance T]` */
 import { compileSource, DEFAULT_CONTEXT, type PassContext } from '@autodiff/compiler';
 import { checkProgram, type GradientCheck, type ProgramCheck } from '@autodiff/verify';
+import { fileMessage } from './diagnostics.js';
 import { InputError, UsageError } from './failures.js';
 import { readSource, report } from './source.js';
 
@@ -27,16 +28,15 @@ export function checkCommand(path: string, options: CheckOptions, context: PassC
   report(file, compilation.diagnostics);
   const result = checkProgram(compilation, { points, seed, context, ...(tolerance === undefined ? {} : { tolerance }) });
   if (result.checks.length === 0) {
-    throw new InputError([`${path}: error: found no point where the function and its finite differences are finite and smooth `
-      + `(seed ${seed}); check needs points inside every function's domain, away from kinks`]);
+    throw new InputError([fileMessage(path, 'noUsablePoint', seed)]);
   }
   process.stdout.write(formatCheck(path, result));
   if (result.checks.length < points) {
-    process.stderr.write(`${path}: warning: found only ${result.checks.length} of ${points} usable points\n`);
+    process.stderr.write(`${fileMessage(path, 'fewPoints', result.checks.length, points)}\n`);
   }
   if (!result.ok) {
     const failed = result.checks.filter((c) => !c.ok).length;
-    throw new InputError([`${path}: error: gradient check failed at ${failed} of ${pointCount(result.checks.length)} (see the table)`]);
+    throw new InputError([fileMessage(path, 'checkFailed', failed, pointCount(result.checks.length))]);
   }
 }
 

@@ -1,22 +1,29 @@
 /** `autodiff compile FILE [-o OUT] [--emit ts|js|ir]` */
-import { emitModule, printStages } from '@autodiff/compiler';
 import { basename } from 'node:path';
-import { UsageError } from './failures.js';
-import { compileFile, readSource, writeAtomically } from './source.js';
+import { emitModule, stageTexts } from '@autodiff/compiler';
+import { fileMessage } from './diagnostics.js';
+import { InputError, UsageError } from './failures.js';
+import { writeOutput } from './output.js';
+import { compileFile, readSource } from './source.js';
 
 export interface CompileOptions {
-  output?: string;
-  emit?: string;
+  output?: string | undefined;
+  emit?: string | undefined;
 }
 
-export function compileCommand(path: string, options: CompileOptions): void {
+export async function compileCommand(path: string, options: CompileOptions): Promise<void> {
   const emit = options.emit ?? 'ts';
   if (emit !== 'ts' && emit !== 'js' && emit !== 'ir') throw new UsageError(`--emit must be ts, js or ir, not '${emit}'`);
   const file = readSource(path);
   const { ir, stages } = compileFile(file);
-  const text = emit === 'ir'
-    ? printStages(stages)
-    : emitModule(ir, { language: emit, sourceName: basename(path), source: file.text });
-  if (options.output === undefined) process.stdout.write(text);
-  else writeAtomically(options.output, text, file);
+  let chunks: string[];
+  try {
+    chunks = emit === 'ir' ? stageTexts(stages) : [emitModule(ir, { language: emit, sourceName: basename(path), source: file.text })];
+  } catch (e) {
+    // V8 cannot make a string this long (the program is near the compiler's size limits).
+    if (e instanceof RangeError && /string length/i.test(e.message)) throw new InputError([fileMessage(path, 'outputTooLarge')]);
+    throw e;
+  }
+  if (options.output === undefined) for (const chunk of chunks) process.stdout.write(chunk);
+  else await writeOutput(options.output, chunks, [{ path: file.path, what: 'source file' }]);
 }

@@ -8,11 +8,12 @@ import { compileFile, readSource } from './source.js';
 import { valuesFor } from './values.js';
 
 export interface EvalOptions {
-  at?: string | string[] | number;
-  engine?: string;
+  /** Each `--at` given: NAME=VALUE,... */
+  at: readonly string[];
+  engine?: string | undefined;
   json?: boolean;
   /** Saved params (JSON, as `fit` writes them); `--at` may still override some. */
-  params?: string | string[];
+  params?: string | undefined;
 }
 
 export interface Evaluation {
@@ -24,13 +25,12 @@ export interface Evaluation {
 export function evalCommand(path: string, options: EvalOptions): void {
   const engine = options.engine ?? 'compiled';
   if (engine !== 'compiled' && engine !== 'tape') throw new UsageError(`--engine must be compiled or tape, not '${engine}'`);
-  if (Array.isArray(options.params)) throw new UsageError('--params is given more than once');
-  const at = options.at === undefined ? [] : [options.at].flat().map(String);
+  const at = [...options.at];
   const file = readSource(path);
   const { ir, checked } = compileFile(file);
   const params = checked.params.map((p) => p.name);
   const saved = new Map<string, number>();
-  if (options.params !== undefined) readSavedParams(String(options.params), params).forEach((v, i) => saved.set(params[i]!, v));
+  if (options.params !== undefined) readSavedParams(options.params, params).forEach((v, i) => saved.set(params[i]!, v));
   const values = valuesFor(file, checked, at, saved);
   let result: Evaluation;
   if (engine === 'tape') {

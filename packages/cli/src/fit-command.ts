@@ -11,8 +11,10 @@ import { FIT_DEFAULTS, fit, formatInit, noData, parseInit, readCsv, type Dataset
 import { InputError, UsageError } from './failures.js';
 import { createProgress, formatLoss } from './fit-progress.js';
 import { jsonNumber, jsonObject } from './json.js';
+import { fileMessage } from './diagnostics.js';
+import { checkOutputPath, writeOutput } from './output.js';
 import { formatProblems, readSavedParams } from './saved-params.js';
-import { checkOutputPath, compileFile, readSource, writeAtomically, type SourceFile } from './source.js';
+import { compileFile, readSource, type SourceFile } from './source.js';
 import { parseNumber } from './values.js';
 
 export interface FitCommandOptions {
@@ -50,7 +52,7 @@ interface Settings {
   out?: string;
 }
 
-export function fitCommand(path: string, options: FitCommandOptions): void {
+export async function fitCommand(path: string, options: FitCommandOptions): Promise<void> {
   const settings = readSettings(options);
   const file = readSource(path);
   if (settings.out !== undefined) {
@@ -86,10 +88,7 @@ export function fitCommand(path: string, options: FitCommandOptions): void {
   progress.finish(last);
 
   if (result.stopped === 'diverged') {
-    throw new InputError([
-      `${path}: error: training diverged at step ${last?.step ?? 0}: the loss or its gradient is not finite ` +
-        `(batch loss ${last?.loss}); try a smaller --lr (it is ${settings.lr}) or another --init`,
-    ]);
+    throw new InputError([fileMessage(path, 'diverged', last?.step ?? 0, String(last?.loss), settings.lr)]);
   }
   const why = result.stopped === 'until' ? `, stopped: batch loss ${formatLoss(last!.loss)} < --until ${settings.until}` : '';
   const speed = seconds > 0 ? `, ${(result.steps / seconds).toFixed(0)} steps/s` : '';
@@ -100,7 +99,7 @@ export function fitCommand(path: string, options: FitCommandOptions): void {
 
   const text = `${jsonObject(model.paramNames.map((name, i) => [name, jsonNumber(result.params[i]!)]))}\n`;
   if (settings.out === undefined) process.stdout.write(text);
-  else writeAtomically(settings.out, text, file);
+  else await writeOutput(settings.out, text, [{ path: file.path, what: 'source file' }]);
 }
 
 /** The dataset from --data, or a single empty row for a program without inputs. */
@@ -109,8 +108,9 @@ function readData(dataPath: string | undefined, file: SourceFile, inputs: readon
     if (inputs.length === 0) return noData();
     throw new UsageError(`--data is required: ${file.path} has inputs (${inputs.join(', ')}), one column each`);
   }
-  const result = readCsv(readSource(dataPath).text, inputs);
+  const result = readCsv(readSource(dataPath, 'data').text, inputs);
   if (result.problems) throw new InputError(formatProblems(dataPath, result.problems));
+  for (const line of formatProblems(dataPath, result.notes)) process.stderr.write(`${line}\n`);
   return result.dataset;
 }
 
@@ -143,7 +143,7 @@ function readSettings(options: FitCommandOptions): Settings {
   };
 }
 
-/** A flag's value as text (cac turns numeric-looking values into numbers). */
+/** A flag's value as text, exactly as given. */
 function text(options: FitCommandOptions, name: keyof FitCommandOptions): string | undefined {
   const value = options[name];
   if (value === undefined) return undefined;

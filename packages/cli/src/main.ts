@@ -1,83 +1,166 @@
 #!/usr/bin/env node
-/** The `autodiff` command: argument parsing (cac) and exit statuses. */
-import { cac } from 'cac';
+/** The `autodiff` command: argument parsing (Node's util.parseArgs) and exit statuses. */
+import { createRequire } from 'node:module';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { printable } from '@autodiff/parser';
 import { checkCommand } from './check-command.js';
 import { compileCommand } from './compile-command.js';
 import { evalCommand } from './eval-command.js';
-import { FIT_HELP_DEFAULTS, fitCommand } from './fit-command.js';
 import { InputError, UsageError } from './failures.js';
+import { FIT_HELP_DEFAULTS, fitCommand } from './fit-command.js';
 
 const USAGE = `Usage:
   autodiff compile FILE [-o OUT] [--emit ts|js|ir]
   autodiff eval    FILE --at NAME=VALUE[,NAME=VALUE...] [--params FILE.json] [--engine compiled|tape] [--json]
-  autodiff check   FILE [--points N] [--seed S] [--tolerance T]
+  autodiff check   FILE [--points N] [--seed S] [--tolerance T] [--verbose]
   autodiff fit     FILE --data DATA.csv [--optimizer sgd|momentum|adam] [--lr R] [--steps N]
                    [--batch B] [--seed S] [--init uniform:A|normal:S] [--until LOSS]
                    [--params IN.json] [--out OUT.json]
-Run 'autodiff --help' for details.`;
+  autodiff --version
+Run 'autodiff --help' or 'autodiff COMMAND --help' for details.`;
 
-function buildCli() {
-  const cli = cac('autodiff');
-  cli
-    .command('compile <file>', 'Compile FILE to a standalone module with forward and gradient functions')
-    .option('-o, --output <out>', 'Write to OUT (atomically) instead of stdout')
-    .option('--emit <kind>', 'ts (default), js, or ir (the IR after each pass)')
-    .action((file: string, options) => compileCommand(file, options));
-  cli
-    .command('eval <file>', 'Evaluate FILE and its gradient at one point')
-    .option('--at <values>', 'NAME=VALUE,... for every param and input')
-    .option('--params <file>', 'Saved params (JSON, as fit writes them) in place of giving params in --at')
-    .option('--engine <engine>', 'compiled (default) or tape')
-    .option('--json', 'Print one JSON object: {"value": ..., "gradient": {...}}')
-    .action((file: string, options) => evalCommand(file, options));
-  cli
-    .command('check <file>', 'Compare compiled, tape and finite-difference gradients at random points')
-    .option('--points <n>', 'How many random points (default 5)')
-    .option('--seed <s>', 'Seed for the random points (default 1)')
-    .option('--tolerance <t>', 'Finite-difference tolerance, relative (default 1e-6)')
-    .action((file: string, options) => checkCommand(file, options));
-  const d = FIT_HELP_DEFAULTS;
-  cli
-    .command('fit <file>', "Train FILE's params: minimise the mean of its output over the rows of a CSV file")
-    .option('--data <file>', 'CSV file: a header row naming one column per input, then one row per example')
-    .option('--optimizer <name>', `sgd, momentum or adam (default ${d.optimizer})`)
-    .option('--lr <rate>', `Learning rate (default ${d.lr})`)
-    .option('--steps <n>', `Number of updates (default ${d.steps})`)
-    .option('--batch <b>', 'Rows per mini-batch, shuffled with the seed (default: all rows)')
-    .option('--seed <s>', `Seed for the initial params and the shuffling (default ${d.seed})`)
-    .option('--init <dist>', `uniform:A (on [-A, A)) or normal:S (deviation S) (default ${d.init})`)
-    .option('--until <loss>', 'Stop once the batch loss is below LOSS')
-    .option('--params <file>', 'Start from saved params (JSON) instead of a random initialisation')
-    .option('--out <file>', 'Write the trained params (JSON) to OUT, atomically, instead of stdout')
-    .action((file: string, options) => fitCommand(file, options));
-  cli.help();
-  return cli;
+type Options = NonNullable<ParseArgsConfig['options']>;
+
+interface Command {
+  summary: string;
+  /** Option name -> [description, boolean flag?, short name?] */
+  options: Record<string, { help: string; flag?: true; short?: string; repeatable?: true }>;
+  run: (file: string, values: Record<string, string | boolean | undefined>, repeated: Record<string, string[]>) => void | Promise<void>;
 }
 
-function main(argv: string[]): number {
+const d = FIT_HELP_DEFAULTS;
+const COMMANDS: Record<string, Command> = {
+  compile: {
+    summary: 'Compile FILE to a standalone module with forward and gradient functions',
+    options: {
+      output: { help: 'Write to OUT instead of stdout (atomically, if OUT is a regular file)', short: 'o' },
+      emit: { help: 'ts (default), js, or ir (the IR after each pass)' },
+    },
+    run: (file, v) => compileCommand(file, { output: v.output as string | undefined, emit: v.emit as string | undefined }),
+  },
+  eval: {
+    summary: 'Evaluate FILE and its gradient at one point',
+    options: {
+      at: { help: 'NAME=VALUE,... for every param and input (may be repeated)', repeatable: true },
+      params: { help: 'Saved params (JSON, as fit writes them) in place of giving params in --at' },
+      engine: { help: 'compiled (default) or tape' },
+      json: { help: 'Print one JSON object: {"value": ..., "gradient": {...}}', flag: true },
+    },
+    run: (file, v, r) => evalCommand(file, { at: r.at ?? [], params: v.params as string | undefined, engine: v.engine as string | undefined, json: v.json === true }),
+  },
+  check: {
+    summary: 'Compare compiled, tape and finite-difference gradients at random points',
+    options: {
+      points: { help: 'How many random points (default 5)' },
+      seed: { help: 'Seed for the random points (default 1)' },
+      tolerance: { help: 'Finite-difference tolerance, relative (default 1e-6)' },
+      verbose: { help: 'Print every compared value, not only the summary', flag: true },
+    },
+    run: (file, v) => checkCommand(file, v),
+  },
+  fit: {
+    summary: "Train FILE's params: minimise the mean of its output over the rows of a CSV file",
+    options: {
+      data: { help: 'CSV file: a header row naming one column per input, then one row per example' },
+      optimizer: { help: `sgd, momentum or adam (default ${d.optimizer})` },
+      lr: { help: `Learning rate (default ${d.lr})` },
+      steps: { help: `Number of updates (default ${d.steps})` },
+      batch: { help: 'Rows per mini-batch, shuffled with the seed (default: all rows)' },
+      seed: { help: `Seed for the initial params and the shuffling (default ${d.seed})` },
+      init: { help: `uniform:A (on [-A, A)) or normal:S (deviation S) (default ${d.init})` },
+      until: { help: 'Stop once the loss over all the data is below LOSS' },
+      params: { help: 'Start from saved params (JSON) instead of a random initialisation' },
+      out: { help: 'Write the trained params (JSON) to OUT instead of stdout (atomically, if OUT is a regular file)' },
+    },
+    run: (file, v) => fitCommand(file, v),
+  },
+};
+
+function version(): string {
+  // dist/autodiff.mjs and dist/main.js both sit one folder below the package.json.
+  const pkg = createRequire(import.meta.url)('../package.json') as { version: string };
+  return pkg.version;
+}
+
+function help(name?: string): string {
+  if (name === undefined) {
+    const lines = Object.entries(COMMANDS).map(([n, c]) => `  ${n.padEnd(8)} ${c.summary}`);
+    return `autodiff ${version()}: compile a formula to standalone code for its value and gradient\n\n${USAGE}\n\nCommands:\n${lines.join('\n')}\n`;
+  }
+  const c = COMMANDS[name]!;
+  const rows = Object.entries(c.options).map(([o, spec]) => {
+    const names = `${spec.short ? `-${spec.short}, ` : ''}--${o}${spec.flag ? '' : ' <value>'}`;
+    return `  ${names.padEnd(24)} ${spec.help}`;
+  });
+  return `autodiff ${name}: ${c.summary}\n\n${USAGE}\n\nOptions:\n${rows.join('\n')}\n  ${'-h, --help'.padEnd(24)} Show this help\n`;
+}
+
+function parseOptions(command: Command, args: string[]) {
+  const options: Options = { help: { type: 'boolean', short: 'h' } };
+  for (const [name, spec] of Object.entries(command.options)) {
+    // Every option is read as a list, to tell a repeated flag from a single one.
+    options[name] = spec.flag ? { type: 'boolean' } : { type: 'string', multiple: true, ...(spec.short ? { short: spec.short } : {}) };
+  }
+  let parsed;
   try {
-    const cli = buildCli();
-    cli.parse(argv, { run: false });
-    if (cli.options.help || cli.options.h) return 0;
-    if (!cli.matchedCommand) {
-      const given = cli.args[0];
-      throw new UsageError(given === undefined ? 'no command given' : `unknown command '${given}'`);
+    parsed = parseArgs({ args, options, allowPositionals: true, strict: true });
+  } catch (e) {
+    throw new UsageError(e instanceof Error ? e.message.split('\n')[0]! : String(e));
+  }
+  const values: Record<string, string | boolean | undefined> = {};
+  const repeated: Record<string, string[]> = {};
+  for (const [name, value] of Object.entries(parsed.values)) {
+    if (Array.isArray(value)) {
+      if (value.length > 1 && !command.options[name]?.repeatable) throw new UsageError(`--${name} is given more than once`);
+      repeated[name] = value.map(String);
+      values[name] = value[0];
+    } else {
+      values[name] = value;
     }
-    cli.runMatchedCommand();
+  }
+  return { values, repeated, positionals: parsed.positionals };
+}
+
+/** Runs the command line; resolves to the exit status. */
+async function main(argv: string[]): Promise<number> {
+  try {
+    const [name, ...rest] = argv;
+    if (name === '--version' || name === '-v') {
+      process.stdout.write(`autodiff ${version()}\n`);
+      return 0;
+    }
+    if (name === '--help' || name === '-h') {
+      process.stdout.write(help());
+      return 0;
+    }
+    if (name === undefined) throw new UsageError('no command given');
+    const command = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
+    if (!command) throw new UsageError(name.startsWith('-') ? `unknown option '${name}' before the command` : `unknown command '${name}'`);
+    const { values, repeated, positionals } = parseOptions(command, rest);
+    if (values.help === true) {
+      process.stdout.write(help(name));
+      return 0;
+    }
+    const [file, ...extra] = positionals;
+    if (file === undefined) throw new UsageError(`${name} needs a FILE`);
+    if (extra.length > 0) throw new UsageError(`${name} takes one FILE, but more were given: ${extra.join(' ')}`);
+    await command.run(file, values, repeated);
     return 0;
   } catch (e) {
     if (e instanceof InputError) {
-      process.stderr.write(e.lines.join('\n') + '\n');
+      // Every line is made printable once more here: no message can move the cursor or recolour the terminal.
+      const lines = e.lines.flatMap((l) => l.split('\n')).map((l) => printable(l, { keepTabs: true }));
+      process.stderr.write(lines.join('\n') + '\n');
       return 1;
     }
-    if (e instanceof UsageError || (e instanceof Error && e.name === 'CACError')) {
-      process.stderr.write(`autodiff: ${e.message}\n${USAGE}\n`);
+    if (e instanceof UsageError) {
+      process.stderr.write(`autodiff: ${printable(e.message)}\n${USAGE}\n`);
       return 2;
     }
     // A bug in autodiff itself: say so in one line, without a stack trace.
-    process.stderr.write(`autodiff: internal error: ${e instanceof Error ? e.message : String(e)}\n`);
+    process.stderr.write(`autodiff: internal error: ${printable(e instanceof Error ? e.message : String(e))}\n`);
     return 70;
   }
 }
 
-process.exitCode = main(process.argv);
+process.exitCode = await main(process.argv.slice(2));

@@ -1,9 +1,8 @@
-/** Reading source files, reporting diagnostics, writing outputs atomically. */
-import { randomBytes } from 'node:crypto';
-import { readFileSync, realpathSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
+/** Reading input files (with a size limit) and reporting a program's diagnostics. */
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { compileSource, type Compilation } from '@autodiff/compiler';
-import { diagnostic, formatDiagnostic, type Diagnostic } from '@autodiff/parser';
+import { formatDiagnostics, MAX_SOURCE_LENGTH, type Diagnostic } from '@autodiff/parser';
+import { fileMessageAt } from './diagnostics.js';
 import { InputError } from './failures.js';
 
 export interface SourceFile {
@@ -11,28 +10,77 @@ export interface SourceFile {
   text: string;
 }
 
-function reason(e: unknown): string {
+/** The most each kind of input file may hold. A source file holds at most what the compiler reads. */
+export const FILE_LIMITS = {
+  source: { what: 'a source file', bytes: MAX_SOURCE_LENGTH },
+  params: { what: 'a params file', bytes: 64 * 1024 * 1024 },
+  data: { what: 'a data file', bytes: 256 * 1024 * 1024 },
+} as const;
+
+export type FileKind = keyof typeof FILE_LIMITS;
+
+export function reason(e: unknown): string {
   const code = (e as { code?: string }).code;
   if (code === 'ENOENT') return 'no such file';
   if (code === 'EISDIR') return 'it is a directory';
-  if (code === 'EACCES') return 'permission denied';
+  if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
+  if (code === 'ENOTDIR') return 'a part of the path is not a directory';
   return e instanceof Error ? e.message : String(e);
 }
 
-export function readSource(path: string): SourceFile {
+class TooLarge extends Error {}
+
+/**
+ * At most `limit` bytes of a file, as UTF-8. Anything that can be opened is
+ * read the same way, a pipe or a device too, and reading stops as soon as the
+ * limit is passed (so `/dev/zero` is an error, not an endless read).
+ */
+function readLimited(path: string, limit: number): string {
+  const fd = openSync(path, 'r');
   try {
-    return { path, text: readFileSync(path, 'utf8') };
-  } catch (e) {
-    const d = diagnostic('unreadableFile', { start: 0, end: 0 }, reason(e));
-    throw new InputError([`${path}:1:1: error: ${d.message}`]);
+    const stat = fstatSync(fd);
+    if (stat.isDirectory()) throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
+    if (stat.isFile() && stat.size > limit) throw new TooLarge();
+    const chunks: Buffer[] = [];
+    let total = 0;
+    const chunk = Buffer.allocUnsafe(1 << 16);
+    for (;;) {
+      const n = readSync(fd, chunk, 0, chunk.length, null);
+      if (n === 0) break;
+      total += n;
+      if (total > limit) throw new TooLarge();
+      chunks.push(Buffer.from(chunk.subarray(0, n)));
+    }
+    return Buffer.concat(chunks, total).toString('utf8');
+  } finally {
+    closeSync(fd);
   }
 }
 
-/** Print warnings to stderr; throw an InputError holding every diagnostic if any is an error. */
+/** A file's text, without the byte order mark some editors write first. */
+export function readSource(path: string, kind: FileKind = 'source'): SourceFile {
+  const { what, bytes } = FILE_LIMITS[kind];
+  try {
+    const text = readLimited(path, bytes);
+    return { path, text: text.startsWith('\uFEFF') ? text.slice(1) : text };
+  } catch (e) {
+    const line = e instanceof TooLarge
+      ? fileMessageAt(path, 1, 1, 'fileTooLarge', what, bytes)
+      : fileMessageAt(path, 1, 1, 'unreadableFile', reason(e));
+    throw new InputError([line]);
+  }
+}
+
+/**
+ * Print warnings to stderr; throw an InputError holding every diagnostic if
+ * any is an error. Many diagnostics of one kind are shown up to a limit and
+ * then counted.
+ */
 export function report(file: SourceFile, diagnostics: readonly Diagnostic[]): void {
-  const lines = diagnostics.map((d) => formatDiagnostic(d, file.path, file.text));
+  if (diagnostics.length === 0) return;
+  const lines = formatDiagnostics(diagnostics, file.path, file.text);
   if (diagnostics.some((d) => d.severity === 'error')) throw new InputError(lines);
-  for (const line of lines) process.stderr.write(line + '\n');
+  process.stderr.write(lines.join('\n') + '\n');
 }
 
 /** Compile a file; report its diagnostics; return the IR. */
@@ -40,35 +88,4 @@ export function compileFile(file: SourceFile): Required<Pick<Compilation, 'ir' |
   const result = compileSource(file.text);
   report(file, result.diagnostics);
   return { ir: result.ir!, checked: result.checked!, stages: result.stages! };
-}
-
-/** Refuse an output path that names one of the run's input files (before any work is done). */
-export function checkOutputPath(path: string, inputs: readonly { path: string; what: string }[]): void {
-  const target = resolve(path);
-  for (const input of inputs) {
-    let same = target === resolve(input.path);
-    try {
-      same ||= realpathSync(target) === realpathSync(input.path);
-    } catch {
-      // One of them does not exist yet: they are not the same file.
-    }
-    if (same) throw new InputError([`${path}: error: refusing to overwrite the ${input.what} with the output; choose another output path`]);
-  }
-}
-
-/**
- * Write via a temporary file and a rename, so a failed run never leaves a
- * half-written output, and refuse to overwrite the source file itself.
- */
-export function writeAtomically(path: string, text: string, source: SourceFile): void {
-  checkOutputPath(path, [{ path: source.path, what: 'source file' }]);
-  const target = resolve(path);
-  const temporary = join(dirname(target), `.${basename(target)}.${randomBytes(6).toString('hex')}.tmp`);
-  try {
-    writeFileSync(temporary, text);
-    renameSync(temporary, target);
-  } catch (e) {
-    rmSync(temporary, { force: true });
-    throw new InputError([`${path}: error: cannot write output: ${reason(e)}`]);
-  }
 }

@@ -1,5 +1,6 @@
 /** `--at NAME=VALUE,...`: values for every param and input of a program. */
-import { diagnostic, formatDiagnostic, type CheckedProgram, type Diagnostic, type NameRef } from '@autodiff/parser';
+import { bySpan, formatDiagnostics, nameList, type CheckedProgram, type Diagnostic, type NameRef } from '@autodiff/parser';
+import { cliDiagnostic as diagnostic } from './diagnostics.js';
 import { InputError } from './failures.js';
 import type { SourceFile } from './source.js';
 
@@ -29,27 +30,31 @@ export function valuesFor(
   const problems: Diagnostic[] = [];
   const values = new Map<string, number>(saved);
   const given = new Set<string>();
+  const reported = new Set<string>(); // names with a problem already
+  let known: string | undefined;
   for (const item of at.flatMap((a) => a.split(',')).filter((s) => s.trim() !== '')) {
     const eq = item.indexOf('=');
     const name = (eq < 0 ? item : item.slice(0, eq)).trim();
     const value = eq < 0 ? undefined : parseNumber(item.slice(eq + 1));
     if (!declared.has(name)) {
-      problems.push(diagnostic('unknownValue', first, name, [...declared.keys()].join(', ') || 'no variables'));
+      known ??= declared.size === 0 ? 'no variables' : nameList([...declared.keys()]);
+      problems.push(diagnostic('unknownValue', first, name, known));
     } else if (value === undefined) {
       problems.push(diagnostic('badValue', declared.get(name)!.ref.span, item.trim()));
+      reported.add(name);
     } else if (given.has(name)) {
       problems.push(diagnostic('duplicateValue', declared.get(name)!.ref.span, name));
+      reported.add(name);
     } else {
       given.add(name);
       values.set(name, value);
     }
   }
   for (const [name, { kind, ref }] of declared) {
-    if (!values.has(name) && !problems.some((p) => p.span === ref.span)) {
+    if (!values.has(name) && !reported.has(name)) {
       problems.push(diagnostic('missingValue', ref.span, kind, name));
     }
   }
-  problems.sort((a, b) => a.span.start - b.span.start);
-  if (problems.length > 0) throw new InputError(problems.map((d) => formatDiagnostic(d, file.path, file.text)));
+  if (problems.length > 0) throw new InputError(formatDiagnostics(bySpan(problems), file.path, file.text));
   return values;
 }

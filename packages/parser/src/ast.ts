@@ -1,8 +1,7 @@
+import type { Span } from '@autodiff/diagnostics';
+
 /** Source positions: half-open character offsets into the source text. */
-export interface Span {
-  readonly start: number;
-  readonly end: number;
-}
+export type { Span };
 
 export type BinaryOp = '+' | '-' | '*' | '/' | '^';
 

@@ -5,7 +5,7 @@
  */
 import { SOURCE_FUNCTIONS } from '@autodiff/ir';
 import { foldExpr, type CheckedProgram, type Expr, type NameRef, type Program, type Span } from './ast.js';
-import { diagnostic, formatPosition, type Diagnostic } from './diagnostics.js';
+import { bySpan, diagnostic, LineIndex, quoted, type Diagnostic } from './diagnostics.js';
 import { parse } from './parse.js';
 
 export const CONSTANTS: ReadonlyMap<string, number> = new Map([['pi', Math.PI]]);
@@ -22,19 +22,43 @@ function referencesOf(e: Expr): Expr[] {
   return out;
 }
 
-/** Edit distance counting an adjacent transposition as one edit (tnah -> tanh). */
-function editDistance(a: string, b: string): number {
-  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => [i]);
-  for (let j = 1; j <= b.length; j++) d[0]![j] = j;
+/** Names longer than this get no "did you mean" hint: comparing them costs too much to guess at a typo. */
+export const MAX_HINTED_NAME = 64;
+
+/**
+ * Edit distance counting an adjacent transposition as one edit (tnah -> tanh),
+ * or `limit + 1` as soon as it is known to exceed `limit`. Only the diagonal
+ * band of width 2 * limit + 1 is computed, so a comparison costs
+ * O(length * limit) however different the strings are.
+ */
+export function boundedEditDistance(a: string, b: string, limit: number): number {
+  const over = limit + 1;
+  if (Math.abs(a.length - b.length) > limit) return over;
+  const m = b.length;
+  let before = new Int32Array(m + 1).fill(over); // row i - 2
+  let previous = new Int32Array(m + 1).fill(over); // row i - 1
+  let row = new Int32Array(m + 1);
+  for (let j = 0; j <= Math.min(m, limit); j++) previous[j] = j;
+  let previousMin = 0;
   for (let i = 1; i <= a.length; i++) {
-    for (let j = 1; j <= b.length; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      let best = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + cost);
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) best = Math.min(best, d[i - 2]![j - 2]! + 1);
-      d[i]![j] = best;
+    row.fill(over);
+    if (i <= limit) row[0] = i;
+    let rowMin = row[0]!;
+    const from = Math.max(1, i - limit);
+    const to = Math.min(m, i + limit);
+    for (let j = from; j <= to; j++) {
+      const cost = a.charCodeAt(i - 1) === b.charCodeAt(j - 1) ? 0 : 1;
+      let best = Math.min(previous[j]! + 1, row[j - 1]! + 1, previous[j - 1]! + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) best = Math.min(best, before[j - 2]! + 1);
+      row[j] = Math.min(best, over);
+      rowMin = Math.min(rowMin, row[j]!);
     }
+    // Every later cell is at least the minimum of one of the last two rows.
+    if (rowMin > limit && previousMin > limit) return over;
+    previousMin = rowMin;
+    [before, previous, row] = [previous, row, before];
   }
-  return d[a.length]![b.length]!;
+  return Math.min(previous[m]!, over);
 }
 
 /**
@@ -42,18 +66,31 @@ function editDistance(a: string, b: string): number {
  * or at most one edit per three characters (short names are too alike to guess).
  */
 export function nearestName(name: string, candidates: Iterable<string>): string | undefined {
+  if (name.length > MAX_HINTED_NAME) return undefined;
+  const limit = Math.floor(name.length / 3);
+  const lower = name.toLowerCase();
   let best: string | undefined;
   let bestDistance = Infinity;
   for (const c of candidates) {
-    const d = c.toLowerCase() === name.toLowerCase() ? 0.5 : editDistance(name, c);
+    if (Math.abs(c.length - name.length) > limit) continue;
+    // Only a strictly closer candidate replaces the best so far.
+    const d = c.toLowerCase() === lower ? 0.5 : boundedEditDistance(name, c, Math.min(limit, Math.ceil(bestDistance) - 1));
     if (d < bestDistance) {
       best = c;
       bestDistance = d;
+      if (d === 0.5) break; // nothing is closer than a case-only difference
     }
   }
-  return bestDistance <= Math.max(0.5, Math.floor(name.length / 3)) ? best : undefined;
+  return bestDistance <= Math.max(0.5, limit) ? best : undefined;
 }
-const didYouMean = (near: string | undefined) => (near ? `; did you mean '${near}'?` : '');
+const didYouMean = (near: string | undefined) => (near ? `; did you mean ${quoted(near)}?` : '');
+
+/**
+ * At most this many unknown names in a file get a "did you mean" hint: each
+ * search compares against every name in scope, and a file with thousands of
+ * typos is better served by its first hundred being explained.
+ */
+export const MAX_HINTS = 100;
 
 export interface CheckResult {
   checked?: CheckedProgram;
@@ -62,8 +99,15 @@ export interface CheckResult {
 
 export function check(program: Program, source: string): CheckResult {
   const diagnostics: Diagnostic[] = [];
-  const where = (s: Span) => formatPosition(source, s.start);
+  let lines: LineIndex | undefined; // built on the first message that names a position
+  const where = (s: Span) => {
+    const { line, column } = (lines ??= new LineIndex(source)).position(s.start);
+    return `${line}:${column}`;
+  };
   const error = (d: Diagnostic) => diagnostics.push(d);
+  let hints = 0;
+  /** The nearest of `candidates`, while the file's budget of hints lasts. */
+  const hint = (name: string, candidates: () => Iterable<string>) => (hints++ < MAX_HINTS ? nearestName(name, candidates()) : undefined);
 
   const declared = new Map<string, { kind: 'param' | 'input'; ref: NameRef }>();
   const bound = new Map<string, { ref: NameRef; value: Expr }>();
@@ -79,7 +123,10 @@ export function check(program: Program, source: string): CheckResult {
   }
   const implicitParams: NameRef[] = [];
   const implicitNames = new Set<string>();
-  const knownNames = () => [...declared.keys(), ...bound.keys()];
+  function* knownNames(): Iterable<string> {
+    yield* declared.keys();
+    yield* bound.keys();
+  }
 
   const checkExpr = (e: Expr) => {
     for (const ref of referencesOf(e)) {
@@ -89,7 +136,7 @@ export function check(program: Program, source: string): CheckResult {
           if (declared.has(ref.callee) || bound.has(ref.callee) || CONSTANTS.has(ref.callee)) {
             error(diagnostic('notAFunction', ref.calleeSpan, ref.callee));
           } else {
-            error(diagnostic('unknownFunction', ref.calleeSpan, ref.callee, didYouMean(nearestName(ref.callee, SOURCE_FUNCTIONS.keys()))));
+            error(diagnostic('unknownFunction', ref.calleeSpan, ref.callee, didYouMean(hint(ref.callee, () => SOURCE_FUNCTIONS.keys()))));
           }
         } else if (fn.arity !== ref.args.length) {
           error(diagnostic('wrongArity', ref.span, ref.callee, fn.arity, ref.args.length));
@@ -109,12 +156,12 @@ export function check(program: Program, source: string): CheckResult {
       } else if (boundLater.has(name)) {
         error(diagnostic('usedBeforeBound', ref.span, name, where(boundLater.get(name)!)));
       } else if (hasParamLine) {
-        const near = nearestName(name, knownNames());
+        const near = hint(name, knownNames);
         error(near ? diagnostic('unknownName', ref.span, name, didYouMean(near)) : diagnostic('undeclared', ref.span, name, ''));
       } else if (!implicitNames.has(name)) {
         implicitNames.add(name);
         implicitParams.push({ name, span: ref.span });
-        const near = nearestName(name, bound.keys());
+        const near = hint(name, () => bound.keys());
         if (near) error(diagnostic('implicitParamNearMiss', ref.span, name, near));
       }
     }
@@ -192,9 +239,7 @@ export function check(program: Program, source: string): CheckResult {
   };
 }
 
-function sortBySpan(ds: Diagnostic[]): Diagnostic[] {
-  return ds.sort((a, b) => a.span.start - b.span.start);
-}
+const sortBySpan = bySpan<Diagnostic>;
 
 /** Parse and check: the front end in one call. */
 export function analyze(source: string): CheckResult {

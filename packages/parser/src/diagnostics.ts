@@ -1,116 +1,89 @@
 /**
- * Every diagnostic the project reports is one row of this table: a stable
- * code and a message template. Golden tests pin the rendered text.
+ * The source program's diagnostics: one row each, with a stable code, its
+ * severity and a message template. Golden tests pin the rendered text.
  */
-import type { Span } from './ast.js';
+import { defineDiagnostics, diagnosticFactory, escapeCharacter, quoted as q } from '@autodiff/diagnostics';
 
-export type Severity = 'error' | 'warning';
+export {
+  bySpan, formatDiagnostic, formatDiagnostics, formatHeadline, LineIndex, MAX_SHOWN_PER_CODE, nameList, printable, quoted,
+  type Diagnostic, type Note, type Severity,
+} from '@autodiff/diagnostics';
 
-export interface Diagnostic {
-  readonly code: string;
-  readonly severity: Severity;
-  readonly message: string;
-  readonly span: Span;
+/** Characters that look like an operator or a name of the language, and what to write instead. */
+const LOOKALIKES: ReadonlyMap<string, string> = new Map([
+  ['\u2212', '-'], ['\u2013', '-'], ['\u2014', '-'], ['\u2010', '-'], ['\u2011', '-'],
+  ['\u00d7', '*'], ['\u00b7', '*'], ['\u22c5', '*'], ['\u2217', '*'], ['\u2219', '*'],
+  ['\u00f7', '/'], ['\u2215', '/'], ['\u2044', '/'],
+  ['\u00b2', '^2'], ['\u00b3', '^3'], ['\u03c0', 'pi'],
+  ['\uff08', '('], ['\uff09', ')'], ['\uff0c', ','], ['\uff1d', '='], ['\uff0b', '+'],
+]);
+
+/** What is wrong with a run of characters the lexer cannot read, and what to do instead. */
+function illegalCharacters(text: string): string {
+  const first = String.fromCodePoint(text.codePointAt(0)!);
+  const lookalike = LOOKALIKES.get(text);
+  const shown = q(text);
+  const code = `U+${first.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`;
+  if (lookalike !== undefined) return `illegal character ${shown} (${code}): did you mean '${lookalike}'?`;
+  if (text === '\u2028' || text === '\u2029') {
+    return `illegal character ${shown} (a Unicode ${text === '\u2028' ? 'line' : 'paragraph'} separator): end a line with a newline`;
+  }
+  if (/^[\x21-\x7e]+$/.test(text)) {
+    return `${text.length === 1 ? 'illegal character' : 'illegal characters'} ${shown}: not part of the language (operators are + - * / ^ **)`;
+  }
+  if (/^[\x00-\x1f\x7f]/.test(text)) return `illegal character '${escapeCharacter(first)}' (a control character)`;
+  return `illegal character ${shown} (${code}): names and operators are ASCII only`;
 }
 
-const q = (s: string) => `'${s}'`;
-
-export const MESSAGES = {
-  illegalCharacter: { code: 'E001', message: (ch: string) => `illegal character ${q(ch)}: names and operators are ASCII only` },
-  badNumber: { code: 'E002', message: (text: string) => `malformed number ${q(text)}` },
-  unexpected: { code: 'E003', message: (expected: string, found: string) => `expected ${expected}, found ${found}` },
-  unclosedParen: { code: 'E004', message: () => `this '(' is never closed` },
-  strayParen: { code: 'E005', message: () => `unmatched ')': no '(' is open here` },
-  missingOperand: { code: 'E006', message: (after: string, found: string) => `expected an expression after ${after}, found ${found}` },
-  tooDeep: { code: 'E007', message: (limit: number) => `expression nested too deeply: more than ${limit} levels of parentheses` },
-  unknownName: { code: 'E101', message: (name: string, hint: string) => `unknown name ${q(name)}${hint}` },
-  unknownFunction: { code: 'E102', message: (name: string, hint: string) => `unknown function ${q(name)}${hint}` },
-  wrongArity: { code: 'E103', message: (name: string, want: number, got: number) =>
+export const PARSER_DIAGNOSTICS = defineDiagnostics('parser', {
+  illegalCharacter: { code: 'E001', severity: 'error', message: illegalCharacters },
+  badNumber: { code: 'E002', severity: 'error', message: (text: string) => `malformed number ${q(text)}` },
+  unexpected: { code: 'E003', severity: 'error', message: (expected: string, found: string) => `expected ${expected}, found ${found}` },
+  unclosedParen: { code: 'E004', severity: 'error', message: (found: string) =>
+    `expected ')' before ${found}: a '(' is never closed` },
+  strayParen: { code: 'E005', severity: 'error', message: () => `unmatched ')': no '(' is open here` },
+  missingOperand: { code: 'E006', severity: 'error', message: (after: string, found: string) =>
+    `expected an expression after ${after}, found ${found}` },
+  tooDeep: { code: 'E007', severity: 'error', message: (limit: number) =>
+    `expression nested too deeply: more than ${limit} levels of parentheses` },
+  tooManyTokens: { code: 'E008', severity: 'error', message: (limit: number) =>
+    `the program is too large: it has more than ${limit.toLocaleString('en-US')} tokens (names, numbers and operators); `
+    + `the rest of the file is not read` },
+  sourceTooLong: { code: 'E009', severity: 'error', message: (length: number, limit: number) =>
+    `the program is too large: ${length.toLocaleString('en-US')} characters, the limit is ${limit.toLocaleString('en-US')}` },
+  unknownName: { code: 'E101', severity: 'error', message: (name: string, hint: string) => `unknown name ${q(name)}${hint}` },
+  unknownFunction: { code: 'E102', severity: 'error', message: (name: string, hint: string) => `unknown function ${q(name)}${hint}` },
+  wrongArity: { code: 'E103', severity: 'error', message: (name: string, want: number, got: number) =>
     `${q(name)} takes ${want} argument${want === 1 ? '' : 's'}, got ${got}` },
-  boundTwice: { code: 'E104', message: (name: string, where: string) => `${q(name)} is already bound (at ${where}); a name is bound once` },
-  declaredTwice: { code: 'E104', message: (name: string, where: string) => `${q(name)} is already declared (at ${where})` },
-  shadowsDeclared: { code: 'E105', message: (name: string, kind: string, where: string) =>
+  boundTwice: { code: 'E104', severity: 'error', message: (name: string, where: string) =>
+    `${q(name)} is already bound (at ${where}); a name is bound once` },
+  shadowsDeclared: { code: 'E105', severity: 'error', message: (name: string, kind: string, where: string) =>
     `cannot bind ${q(name)}: it is declared as ${kind === 'param' ? 'a param' : 'an input'} (at ${where})` },
-  usedBeforeBound: { code: 'E106', message: (name: string, where: string) => `${q(name)} is used before it is bound (at ${where})` },
-  undeclared: { code: 'E107', message: (name: string, hint: string) =>
+  usedBeforeBound: { code: 'E106', severity: 'error', message: (name: string, where: string) =>
+    `${q(name)} is used before it is bound (at ${where})` },
+  undeclared: { code: 'E107', severity: 'error', message: (name: string, hint: string) =>
     `${q(name)} is not declared: with a param line, every variable must be declared as param or input${hint}` },
-  reserved: { code: 'E108', message: (name: string) => `${q(name)} is reserved and cannot be used as a name` },
-  emptyProgram: { code: 'E109', message: () => `the program has no output: write an expression (the last statement is the output)` },
-  declaredAfterUse: { code: 'E110', message: (name: string, where: string) =>
+  reserved: { code: 'E108', severity: 'error', message: (name: string) => `${q(name)} is reserved and cannot be used as a name` },
+  emptyProgram: { code: 'E109', severity: 'error', message: () =>
+    `the program has no output: write an expression (the last statement is the output)` },
+  declaredAfterUse: { code: 'E110', severity: 'error', message: (name: string, where: string) =>
     `${q(name)} is used before its declaration (at ${where}); declare it before its first use` },
-  bareExpression: { code: 'E111', message: () =>
+  bareExpression: { code: 'E111', severity: 'error', message: () =>
     `a bare expression may only be the last statement; bind it to a name (name = ...) or remove it` },
-  notAFunction: { code: 'E112', message: (name: string) => `${q(name)} is not a function` },
-  functionAsValue: { code: 'E113', message: (name: string) => `${q(name)} is a function; call it, e.g. ${name}(x)` },
-  lastIsDeclaration: { code: 'E114', message: () => `the last statement must give the output (an expression or a binding), not a declaration` },
-  // Command-line values (`--at`, `--params`): reported against the file.
-  missingValue: { code: 'E201', message: (kind: string, name: string) => `no value given for ${kind} ${q(name)} (add ${name}=... to --at)` },
-  unknownValue: { code: 'E202', message: (name: string, known: string) => `--at names ${q(name)}, which is not a param or input of this file (it has: ${known})` },
-  badValue: { code: 'E203', message: (text: string) => `--at value ${q(text)} is not a number` },
-  duplicateValue: { code: 'E204', message: (name: string) => `--at gives ${q(name)} more than once` },
-  unreadableFile: { code: 'E205', message: (reason: string) => `cannot read file: ${reason}` },
-  unusedBinding: { code: 'W201', message: (name: string) => `${q(name)} is bound but never used by the output; it is not evaluated` },
-  implicitParamNearMiss: { code: 'W202', message: (name: string, near: string) =>
+  notAFunction: { code: 'E112', severity: 'error', message: (name: string) => `${q(name)} is not a function` },
+  functionAsValue: { code: 'E113', severity: 'error', message: (name: string) => `${q(name)} is a function; call it, e.g. ${name}(x)` },
+  lastIsDeclaration: { code: 'E114', severity: 'error', message: () =>
+    `the last statement must give the output (an expression or a binding), not a declaration` },
+  declaredTwice: { code: 'E115', severity: 'error', message: (name: string, where: string) => `${q(name)} is already declared (at ${where})` },
+  unusedBinding: { code: 'W101', severity: 'warning', message: (name: string) =>
+    `${q(name)} is bound but never used by the output; it is not evaluated` },
+  implicitParamNearMiss: { code: 'W102', severity: 'warning', message: (name: string, near: string) =>
     `${q(name)} is not bound or declared, so it becomes a parameter; did you mean ${q(near)}?` },
+});
+
+export const diagnostic = diagnosticFactory(PARSER_DIAGNOSTICS);
+
+/** Notes attached to diagnostics (they carry no code of their own). */
+export const NOTES = {
+  openedHere: () => `the '(' is opened here`,
 } as const;
-
-type Table = typeof MESSAGES;
-
-export function diagnostic<K extends keyof Table>(
-  kind: K,
-  span: Span,
-  ...args: Parameters<Table[K]['message']>
-): Diagnostic {
-  const row = MESSAGES[kind];
-  const message = (row.message as (...a: unknown[]) => string)(...args);
-  return { code: row.code, severity: row.code.startsWith('W') ? 'warning' : 'error', message, span };
-}
-
-/** 1-based line and column of a character offset. */
-export function lineColumn(source: string, offset: number): { line: number; column: number } {
-  let line = 1;
-  let lineStart = 0;
-  for (let i = 0; i < offset && i < source.length; i++) {
-    if (source.charCodeAt(i) === 10) {
-      line++;
-      lineStart = i + 1;
-    }
-  }
-  return { line, column: offset - lineStart + 1 };
-}
-
-export function formatPosition(source: string, offset: number): string {
-  const { line, column } = lineColumn(source, offset);
-  return `${line}:${column}`;
-}
-
-const MAX_SHOWN = 80;
-
-/**
- * `file:line:col: error: message`, then the source line and a caret under the
- * fault (tildes under the rest of the span on that line), as the spec shows.
- */
-export function formatDiagnostic(d: Diagnostic, file: string, source: string): string {
-  const { line, column } = lineColumn(source, d.span.start);
-  const lineStart = d.span.start - (column - 1);
-  let lineEnd = source.indexOf('\n', lineStart);
-  if (lineEnd < 0) lineEnd = source.length;
-  let text = source.slice(lineStart, lineEnd).replace(/\r$/, '');
-  let caretAt = column - 1;
-  // Very long lines are shown as a window around the fault.
-  if (text.length > MAX_SHOWN) {
-    const from = Math.max(0, caretAt - MAX_SHOWN / 2);
-    const to = Math.min(text.length, from + MAX_SHOWN);
-    text = (from > 0 ? '...' : '') + text.slice(from, to) + (to < text.length ? '...' : '');
-    caretAt = caretAt - from + (from > 0 ? 3 : 0);
-  }
-  const gutter = String(line);
-  // Copy tabs from the source so the caret lines up however tabs are shown.
-  const pad = text.slice(0, caretAt).replace(/[^\t]/g, ' ');
-  const width = Math.max(1, Math.min(d.span.end, lineEnd, lineStart + column - 1 + MAX_SHOWN / 2) - d.span.start);
-  return [
-    `${file}:${line}:${column}: ${d.severity}: ${d.message}`,
-    `  ${gutter} | ${text}`,
-    `  ${' '.repeat(gutter.length)} | ${pad}^${'~'.repeat(width - 1)}`,
-  ].join('\n');
-}

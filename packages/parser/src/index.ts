@@ -1,4 +1,4 @@
 export * from './ast.js';
 export * from './diagnostics.js';
-export { parse, MAX_NESTING, type ParseResult } from './parse.js';
-export { analyze, check, isReserved, nearestName, CONSTANTS, type CheckResult } from './check.js';
+export { parse, MAX_NESTING, MAX_SOURCE_LENGTH, MAX_TOKENS, type ParseResult } from './parse.js';
+export { analyze, boundedEditDistance, check, isReserved, nearestName, CONSTANTS, MAX_HINTED_NAME, MAX_HINTS, type CheckResult } from './check.js';

@@ -1,9 +1,13 @@
 /** Tokens of the language, grouped by precedence class with token categories. */
+import { LINE_END } from '@autodiff/diagnostics';
 import { createToken, Lexer, type TokenType } from 'chevrotain';
 
-export const WhiteSpace = createToken({ name: 'WhiteSpace', pattern: /[ \t\r]+/, group: Lexer.SKIPPED });
-export const Comment = createToken({ name: 'Comment', pattern: /#[^\n]*/, group: Lexer.SKIPPED });
-export const Newline = createToken({ name: 'Newline', pattern: /\n/, line_breaks: true });
+// A line ends at \n, \r\n or a lone \r (LINE_END), as in every position the
+// diagnostics give. U+FEFF is white space, as in JavaScript (a BOM).
+export const WhiteSpace = createToken({ name: 'WhiteSpace', pattern: /[ \t\uFEFF]+/, group: Lexer.SKIPPED });
+/** A comment runs to the end of the line; any other character may be in it. */
+export const Comment = createToken({ name: 'Comment', pattern: /#[^\n\r]*/, group: Lexer.SKIPPED });
+export const Newline = createToken({ name: 'Newline', pattern: new RegExp(LINE_END), line_breaks: true });
 export const Semicolon = createToken({ name: 'Semicolon', pattern: /;/ });
 export const Comma = createToken({ name: 'Comma', pattern: /,/ });
 export const LParen = createToken({ name: 'LParen', pattern: /\(/ });

@@ -5,9 +5,9 @@
  * its own diagnostic.
  */
 import type { IToken, IRecognitionException } from 'chevrotain';
-import type { Program, Statement } from './ast.js';
+import type { Program, Span, Statement } from './ast.js';
 import { buildStatement } from './ast-builder.js';
-import { diagnostic, type Diagnostic } from './diagnostics.js';
+import { bySpan, diagnostic, NOTES, quoted, type Diagnostic } from './diagnostics.js';
 import { EXPECTED, parser } from './grammar.js';
 import { BadNumber, Equals, Illegal, LParen, lexer, Name, Newline, NumberLiteral, RParen, Semicolon } from './lexer.js';
 
@@ -16,6 +16,14 @@ import { BadNumber, Equals, Illegal, LParen, lexer, Name, Newline, NumberLiteral
  * limit turns 100,000 '(' into a clear error instead of a stack overflow.
  */
 export const MAX_NESTING = 200;
+
+/**
+ * The largest program read, in characters and in tokens. Compile time and
+ * memory grow linearly with the size of a program, and these keep the largest
+ * one in seconds and well inside a JavaScript string's limit for the module.
+ */
+export const MAX_SOURCE_LENGTH = 8 * 1024 * 1024;
+export const MAX_TOKENS = 2_000_000;
 
 export interface ParseResult {
   program: Program;
@@ -37,7 +45,7 @@ function describe(t: IToken | undefined, terminator: IToken | undefined): string
     if (!terminator) return 'end of input';
     return terminator.tokenType === Newline ? 'end of line' : "';'";
   }
-  return `'${t.image}'`;
+  return quoted(t.image);
 }
 
 /** `=` cannot occur inside parentheses, so `name =` after a newline begins a statement. */
@@ -49,15 +57,22 @@ function startsStatement(all: IToken[], i: number): boolean {
 }
 
 /** Cut tokens into statements; report lexical and parenthesis errors on the way. */
-function splitStatements(all: IToken[], diagnostics: Diagnostic[]): RawStatement[] {
+function splitStatements(all: IToken[], source: string, diagnostics: Diagnostic[]): RawStatement[] {
   const statements: RawStatement[] = [];
   let current: RawStatement = { tokens: [], terminator: undefined, broken: false };
   let open: IToken[] = [];
   let reportedDepth = false;
-  const finish = (terminator: IToken | undefined) => {
+  /** `next`: the first token of the statement a newline ends this one before, if any. */
+  const finish = (terminator: IToken | undefined, next?: IToken) => {
     const innermost = open[open.length - 1];
     if (innermost) {
-      diagnostics.push(diagnostic('unclosedParen', span(innermost)));
+      // Reported where the ')' is missing, with a note at the '(' (spec, Errors).
+      const [at, found]: [Span, string] = next
+        ? [span(next), 'this new statement']
+        : terminator?.tokenType === Semicolon
+          ? [span(terminator), "';'"]
+          : [{ start: source.length, end: source.length }, 'the end of input'];
+      diagnostics.push({ ...diagnostic('unclosedParen', at, found), notes: [{ message: NOTES.openedHere(), span: span(innermost) }] });
       current.broken = true;
     }
     current.terminator = terminator;
@@ -72,7 +87,8 @@ function splitStatements(all: IToken[], diagnostics: Diagnostic[]): RawStatement
       // Inside parentheses a newline continues the statement, unless the next
       // line plainly starts a new one (`name =` or a declaration): then a '('
       // was left open, and the statements after it still get checked.
-      if (open.length === 0 || startsStatement(all, i + 1)) finish(t);
+      if (open.length === 0) finish(t);
+      else if (startsStatement(all, i + 1)) finish(t, all[i + 1]);
       continue;
     }
     if (t.tokenType === Semicolon) {
@@ -119,19 +135,16 @@ function syntaxError(e: IRecognitionException, raw: RawStatement, source: string
   const index = token ? raw.tokens.indexOf(token) : raw.tokens.length;
   const previous = index > 0 ? raw.tokens[index - 1] : undefined;
   const hasPrevious = previous !== undefined;
+  // `2a`, `(a)(b)`, `2(a)`: a product written without its '*', anywhere in a statement.
+  const juxtaposed = hasPrevious && token && (previous.tokenType === NumberLiteral || previous.tokenType === RParen)
+    && (token.tokenType === Name || token.tokenType === LParen || token.tokenType === NumberLiteral);
+  if (juxtaposed) return diagnostic('unexpected', at, `an operator (write ${quoted(`${previous.image}*${token.image}`)} for a product)`, found);
   if (e.message.includes(EXPECTED.expression)) {
     return hasPrevious
-      ? diagnostic('missingOperand', at, `'${previous.image}'`, found)
+      ? diagnostic('missingOperand', at, quoted(previous.image), found)
       : diagnostic('unexpected', at, EXPECTED.expression, found);
   }
-  if (e.name === 'NotAllInputParsedException') {
-    const juxtaposed = hasPrevious && token && (previous.tokenType === NumberLiteral || previous.tokenType === RParen)
-      && (token.tokenType === Name || token.tokenType === LParen || token.tokenType === NumberLiteral);
-    const expected = juxtaposed
-      ? `an operator (write '${previous.image}*${token.image}' for a product)`
-      : 'an operator or the end of the statement';
-    return diagnostic('unexpected', at, expected, found);
-  }
+  if (e.name === 'NotAllInputParsedException') return diagnostic('unexpected', at, 'an operator or the end of the statement', found);
   const expected = Object.values(EXPECTED).find((text) => e.message === text) ?? 'something else';
   return diagnostic('unexpected', at, expected, found);
 }
@@ -139,8 +152,15 @@ function syntaxError(e: IRecognitionException, raw: RawStatement, source: string
 export function parse(source: string): ParseResult {
   const diagnostics: Diagnostic[] = [];
   const statements: Statement[] = [];
+  if (source.length > MAX_SOURCE_LENGTH) {
+    const at = { start: MAX_SOURCE_LENGTH, end: MAX_SOURCE_LENGTH };
+    return { program: { statements }, diagnostics: [diagnostic('sourceTooLong', at, source.length, MAX_SOURCE_LENGTH)] };
+  }
   const { tokens } = lexer.tokenize(source);
-  for (const raw of splitStatements(tokens, diagnostics)) {
+  if (tokens.length > MAX_TOKENS) {
+    return { program: { statements }, diagnostics: [diagnostic('tooManyTokens', span(tokens[MAX_TOKENS]!), MAX_TOKENS)] };
+  }
+  for (const raw of splitStatements(tokens, source, diagnostics)) {
     if (raw.broken) continue;
     parser.input = raw.tokens;
     const cst = parser.statement();
@@ -151,6 +171,5 @@ export function parse(source: string): ParseResult {
     }
     statements.push(buildStatement(cst));
   }
-  diagnostics.sort((a, b) => a.span.start - b.span.start);
-  return { program: { statements }, diagnostics };
+  return { program: { statements }, diagnostics: bySpan(diagnostics) };
 }

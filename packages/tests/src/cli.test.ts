@@ -49,7 +49,7 @@ describe('autodiff compile', () => {
   it('exit 1 with a file:line:col message for an unreadable file', () => {
     const run = autodiff(['compile', join(dir, 'missing.txt')]);
     expect(run.status).toBe(1);
-    expect(run.stderr).toMatch(/missing\.txt:1:1: error: cannot read file: no such file/);
+    expect(run.stderr).toMatch(/missing\.txt:1:1: error\[E205\]: cannot read file: no such file/);
   });
 });
 
@@ -95,7 +95,7 @@ describe('autodiff eval', () => {
     const run = autodiff(['eval', src, '--at', 'x=2', '--json']);
     expect(run.status).toBe(0);
     expect(run.stdout).toBe('{"value": 6, "gradient": {"x": 3}}\n');
-    expect(run.stderr).toMatch(/warning: 'boom' is bound but never used/);
+    expect(run.stderr).toMatch(/warning\[W101\]: 'boom' is bound but never used/);
   });
 
   it('gives 0 for an unused parameter', () => {
@@ -107,10 +107,10 @@ describe('autodiff eval', () => {
     const run = autodiff(['eval', neuron, '--at', 'w1=0.5,w2=abc,q=1,b=1,b=2,x1=1,x2=2']);
     expect(run.status).toBe(1);
     expect(run.stdout).toBe('');
-    expect(run.stderr).toMatch(/neuron\.txt:\d+:\d+: error: --at names 'q', which is not a param or input/);
-    expect(run.stderr).toMatch(/neuron\.txt:\d+:\d+: error: --at value 'w2=abc' is not a number/);
-    expect(run.stderr).toMatch(/neuron\.txt:\d+:\d+: error: --at gives 'b' more than once/);
-    expect(run.stderr).toMatch(/neuron\.txt:\d+:\d+: error: no value given for input 'y'/);
+    expect(run.stderr).toMatch(/neuron\.txt:\d+:\d+: error\[E20\d\]: --at names 'q', which is not a param or input/);
+    expect(run.stderr).toMatch(/neuron\.txt:\d+:\d+: error\[E20\d\]: --at value 'w2=abc' is not a number/);
+    expect(run.stderr).toMatch(/neuron\.txt:\d+:\d+: error\[E20\d\]: --at gives 'b' more than once/);
+    expect(run.stderr).toMatch(/neuron\.txt:\d+:\d+: error\[E20\d\]: no value given for input 'y'/);
     expect(run.stderr).not.toMatch(/\n\s+at /);
   });
 

@@ -52,7 +52,7 @@ describe('golden diagnostics for bad input', () => {
       expect(run.status).toBe(1);
       expect(run.stdout).toBe('');
       expect(run.stderr).not.toMatch(/\n\s+at .*:\d+:\d+\)?\n/); // no stack trace
-      expect(run.stderr).toMatch(new RegExp(`^${file.replace('.', '\\.')}:\\d+:\\d+: error: `));
+      expect(run.stderr).toMatch(new RegExp(`^${file.replace('.', '\\.')}:\\d+:\\d+: error\\[E\\d{3}\\]: `));
       compareGolden(join(GOLDEN, 'errors', file.replace(/\.txt$/, '.errors.txt')), run.stderr);
     });
   }

@@ -73,7 +73,7 @@ describe('deep nesting', () => {
     const file = writeTemp(dir, 'parens.txt', `y = ${'('.repeat(100_000)}x${')'.repeat(100_000)}\n`);
     const run = autodiff(['compile', file]);
     expect(run.status).toBe(1);
-    expect(run.stderr).toMatch(/parens\.txt:1:\d+: error: expression nested too deeply/);
+    expect(run.stderr).toMatch(/parens\.txt:1:\d+: error\[E007\]: expression nested too deeply/);
     expect(run.stderr).not.toMatch(/RangeError|Maximum call stack/);
   });
 
@@ -81,7 +81,7 @@ describe('deep nesting', () => {
     const file = writeTemp(dir, 'open.txt', `y = ${'('.repeat(100_000)}x\n`);
     const run = autodiff(['compile', file]);
     expect(run.status).toBe(1);
-    expect(run.stderr).toMatch(/error: /);
+    expect(run.stderr).toMatch(/error\[E\d{3}\]: /);
     expect(run.stderr).not.toMatch(/RangeError|Maximum call stack/);
   });
 

@@ -51,10 +51,14 @@ describe('readCsv: every problem names its row (file line) and column (cell posi
     expect(problems[0]!.message).toBe("no column 'x2': every input of the program needs a column (the header has x1, y)");
   });
 
-  it('an extra column in the header', () => {
-    const problems = problemsOf('x1,x2,z,y\n1,2,3,4\n');
-    expect(where(problems)).toEqual([['D004', 1, 3]]);
-    expect(problems[0]!.message).toBe("extra column 'z': it is not an input of the program (the inputs are x1, x2, y)");
+  it('a column that is no input (an id) is ignored, with a note', () => {
+    const result = readCsv('id,x1,x2,z,y\n7,1,2,3,4\n', INPUTS);
+    expect(result.problems).toBeUndefined();
+    expect(Array.from(result.dataset!.values)).toEqual([1, 2, 4]);
+    expect(result.notes!.map((p) => [p.code, p.severity, p.row, p.column, p.message])).toEqual([
+      ['D004', 'note', 1, 1, "column 'id' is not an input of the program; it is ignored"],
+      ['D004', 'note', 1, 4, "column 'z' is not an input of the program; it is ignored"],
+    ]);
   });
 
   it('a column named twice, and a column without a name', () => {

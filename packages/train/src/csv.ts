@@ -1,28 +1,27 @@
 /** Reading a dataset from CSV text (papaparse), with every problem located by row and column. */
 import Papa from 'papaparse';
 import type { Dataset } from './dataset.js';
-import { problem, PROBLEMS, type FileProblem } from './problems.js';
+import { problem, ProblemList, type FileProblem } from './problems.js';
 
 /** A finite decimal number, as a cell may hold it (surrounding spaces are allowed). */
 const DECIMAL = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
 
-/** Reading stops after this many problems: the rest are likely more of the same. */
-const MAX_PROBLEMS = 10;
-
-export type CsvResult = { dataset: Dataset; problems?: undefined } | { dataset?: undefined; problems: FileProblem[] };
+/** A dataset, and notes about it (columns that are not inputs are ignored, with a note each). */
+export type CsvResult =
+  | { dataset: Dataset; notes: FileProblem[]; problems?: undefined }
+  | { dataset?: undefined; notes?: undefined; problems: FileProblem[] };
 
 /**
- * Reads CSV `text` whose header row names the columns: exactly one column per
- * name in `inputs`, in any order. The dataset's columns are in `inputs` order.
- * Blank lines are skipped. Problems come back as data, never thrown.
+ * Reads CSV `text` whose header row names the columns: one column per name
+ * in `inputs`, in any order; other columns (an `id`) are ignored with a note.
+ * The dataset's columns are in `inputs` order. Blank lines are skipped.
+ * Problems come back as data, never thrown.
  */
 export function readCsv(text: string, inputs: readonly string[]): CsvResult {
   const source = text.startsWith('\uFEFF') ? text.slice(1) : text;
-  const problems: FileProblem[] = [];
-  const report = (p: FileProblem) => {
-    if (problems.length < MAX_PROBLEMS) problems.push(p);
-    else if (problems.length === MAX_PROBLEMS) problems.push(problem('tooManyProblems', p.row, p.column, MAX_PROBLEMS));
-  };
+  const problems = new ProblemList();
+  const report = (p: FileProblem) => problems.add(p);
+  const notes: FileProblem[] = [];
   const lines = new LineCounter(source);
   const values: number[] = [];
   let header: string[] | undefined;
@@ -42,32 +41,35 @@ export function readCsv(text: string, inputs: readonly string[]): CsvResult {
         header = cells.map((c) => c.trim());
         headerRow = row;
         const found = checkHeader(header, inputs, row);
-        found.forEach(report);
-        columnOfInput = inputs.map((name) => header!.indexOf(name));
-        if (found.length > 0) parser.abort(); // without a sound header the cells mean nothing
+        for (const p of found) (p.severity === 'note' ? notes.push(p) : report(p));
+        const firstColumn = new Map<string, number>();
+        header.forEach((name, i) => { if (!firstColumn.has(name)) firstColumn.set(name, i); });
+        columnOfInput = inputs.map((name) => firstColumn.get(name) ?? -1);
+        if (problems.items.length > 0) parser.abort(); // without a sound header the cells mean nothing
       } else {
         rows++;
         readRow(cells, header, inputs, columnOfInput, row, values, report);
       }
-      if (problems.length > MAX_PROBLEMS) parser.abort();
+      if (problems.full) parser.abort();
     },
   });
 
-  if (header === undefined) problems.push(problem('emptyFile', 1, 1, inputs));
-  else if (rows === 0 && problems.length === 0) problems.push(problem('noRows', headerRow + 1, 1));
-  if (problems.length > 0) return { problems: inFileOrder(problems) };
-  return { dataset: { columns: [...inputs], rows, values: Float64Array.from(values) } };
+  if (header === undefined) report(problem('emptyFile', 1, 1, inputs));
+  else if (rows === 0 && problems.items.length === 0) report(problem('noRows', headerRow + 1, 1));
+  if (problems.items.length > 0) return { problems: problems.inFileOrder() };
+  return { dataset: { columns: [...inputs], rows, values: Float64Array.from(values) }, notes };
 }
 
 function checkHeader(header: readonly string[], inputs: readonly string[], row: number): FileProblem[] {
   if (header.every((name) => DECIMAL.test(name))) return [problem('noHeader', row, 1, inputs)];
-  const found: FileProblem[] = [];
+  const found: FileProblem[] = []; // problems and notes
   const seen = new Map<string, number>();
+  const wanted = new Set(inputs);
   header.forEach((name, i) => {
     const column = i + 1;
     if (name === '') found.push(problem('unnamedColumn', row, column));
     else if (seen.has(name)) found.push(problem('duplicateColumn', row, column, name, seen.get(name)!));
-    else if (!inputs.includes(name)) found.push(problem('unknownColumn', row, column, name, inputs));
+    else if (!wanted.has(name)) found.push(problem('ignoredColumn', row, column, name));
     if (!seen.has(name)) seen.set(name, column);
   });
   for (const name of inputs) {
@@ -95,24 +97,13 @@ function readRow(
     if (text === undefined) return; // reported above as a short row
     const cell = text.trim();
     if (cell === '') report(problem('emptyCell', row, column + 1, name));
-    else if (!DECIMAL.test(cell)) report(problem('notANumber', row, column + 1, shorten(cell), name));
+    else if (!DECIMAL.test(cell)) report(problem('notANumber', row, column + 1, cell, name));
     else {
       const value = Number(cell);
       if (Number.isFinite(value)) values.push(value);
-      else report(problem('notANumber', row, column + 1, shorten(cell), name)); // e.g. 1e999
+      else report(problem('notANumber', row, column + 1, cell, name)); // e.g. 1e999
     }
   });
-}
-
-/** By row, then column; the note that more problems follow stays last. */
-function inFileOrder(problems: FileProblem[]): FileProblem[] {
-  const note = problems.at(-1)?.code === PROBLEMS.tooManyProblems.code ? problems.pop() : undefined;
-  problems.sort((a, b) => a.row - b.row || a.column - b.column);
-  return note ? [...problems, note] : problems;
-}
-
-function shorten(text: string): string {
-  return text.length > 24 ? `${text.slice(0, 21)}...` : text;
 }
 
 /**

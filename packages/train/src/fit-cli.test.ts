@@ -78,15 +78,14 @@ describe('autodiff fit: the examples reach their targets from the default seed',
 
 describe('autodiff fit: bad data gives exit 1, FILE:ROW:COL and no output file', () => {
   const cases: [string, string, string][] = [
-    ['empty file', '', 'bad.csv:1:1: error: the file is empty: expected a header row naming the columns x1, x2, y'],
-    ['header only', 'x1,x2,y\n', 'bad.csv:2:1: error: no data rows after the header'],
-    ['missing column', 'x1,y\n1,2\n', "bad.csv:1:3: error: no column 'x2'"],
-    ['extra column', 'x1,x2,y,z\n1,2,3,4\n', "bad.csv:1:4: error: extra column 'z'"],
-    ['extra cell', 'x1,x2,y\n1,2,3\n1,2,3,4\n', 'bad.csv:3:4: error: extra cell: this row has 4 cells'],
-    ['missing cell', 'x1,x2,y\n1,2,3\n4,5\n', "bad.csv:3:3: error: this row has 2 cells but the header names 3 columns: no value for column 'y'"],
-    ['non-numeric cell', 'x1,x2,y\n1,2,3\n4,five,6\n', "bad.csv:3:2: error: 'five' in column 'x2' is not a finite number"],
-    ['empty cell', 'x1,x2,y\n1,,3\n', "bad.csv:2:2: error: empty cell in column 'x2'"],
-    ['no header', '1,2,3\n', 'bad.csv:1:1: error: the first row must be a header'],
+    ['empty file', '', 'bad.csv:1:1: error[D001]: the file is empty: expected a header row naming the columns x1, x2, y'],
+    ['header only', 'x1,x2,y\n', 'bad.csv:2:1: error[D002]: no data rows after the header'],
+    ['missing column', 'x1,y\n1,2\n', "bad.csv:1:3: error[D003]: no column 'x2'"],
+    ['extra cell', 'x1,x2,y\n1,2,3\n1,2,3,4\n', 'bad.csv:3:4: error[D010]: extra cell: this row has 4 cells'],
+    ['missing cell', 'x1,x2,y\n1,2,3\n4,5\n', "bad.csv:3:3: error[D009]: this row has 2 cells but the header names 3 columns: no value for column 'y'"],
+    ['non-numeric cell', 'x1,x2,y\n1,2,3\n4,five,6\n', "bad.csv:3:2: error[D007]: 'five' in column 'x2' is not a finite number"],
+    ['empty cell', 'x1,x2,y\n1,,3\n', "bad.csv:2:2: error[D008]: empty cell in column 'x2'"],
+    ['no header', '1,2,3\n', 'bad.csv:1:1: error[D013]: the first row must be a header'],
   ];
   for (const [what, csv, message] of cases) {
     it(what, () => {
@@ -100,17 +99,27 @@ describe('autodiff fit: bad data gives exit 1, FILE:ROW:COL and no output file',
     });
   }
 
+  it('a column that is no input is ignored, with a one-line note', () => {
+    const dir = scratch({ 'ids.csv': 'id,x1,x2,y\n1,0.5,1,0.2\n2,-1,0.5,0.1\n' });
+    const run = autodiff(['fit', join(EXAMPLES, 'neuron.txt'), '--data', 'ids.csv', '--steps', '5', '--out', 'out.json'], dir);
+    expect(run.status, run.stderr).toBe(0);
+    expect(run.stderr.split('\n').filter((l) => l.startsWith('ids.csv'))).toEqual([
+      "ids.csv:1:1: note[D004]: column 'id' is not an input of the program; it is ignored",
+    ]);
+    expect(existsSync(join(dir, 'out.json'))).toBe(true);
+  });
+
   it('an unreadable data file', () => {
     const dir = scratch();
     const run = autodiff(['fit', join(EXAMPLES, 'neuron.txt'), '--data', 'nowhere.csv', '--out', 'out.json'], dir);
-    expect([run.status, run.stderr]).toEqual([1, 'nowhere.csv:1:1: error: cannot read file: no such file\n']);
+    expect([run.status, run.stderr]).toEqual([1, 'nowhere.csv:1:1: error[E205]: cannot read file: no such file\n']);
     expect(existsSync(join(dir, 'out.json'))).toBe(false);
   });
 
   it('a bad --params file', () => {
     const dir = scratch({ 'p.json': '{"w1": 1, "w2": 2}\n' });
     const run = autodiff(['fit', join(EXAMPLES, 'neuron.txt'), '--data', join(EXAMPLES, 'data/neuron.csv'), '--params', 'p.json', '--out', 'out.json'], dir);
-    expect([run.status, run.stderr]).toEqual([1, "p.json:1:1: error: no value for param 'b'\n"]);
+    expect([run.status, run.stderr]).toEqual([1, "p.json:1:1: error[P003]: no value for param 'b'\n"]);
     expect(existsSync(join(dir, 'out.json'))).toBe(false);
   });
 
@@ -121,7 +130,7 @@ describe('autodiff fit: bad data gives exit 1, FILE:ROW:COL and no output file',
     writeFileSync(join(dir, 'start.json'), '{"w": 0.5}');
     const diverged = autodiff(['fit', 'log.txt', '--optimizer', 'sgd', '--lr', '1', '--params', 'start.json', '--out', 'out.json'], dir);
     expect(diverged.status).toBe(1);
-    expect(diverged.stderr).toMatch(/^log\.txt: error: training diverged at step \d+: the loss or its gradient is not finite/m);
+    expect(diverged.stderr).toMatch(/^log\.txt: error\[E212\]: training diverged at step \d+: the loss or its gradient is not finite/m);
     expect(existsSync(join(dir, 'out.json'))).toBe(false);
   });
 });
@@ -140,7 +149,7 @@ describe('autodiff fit: the command line', () => {
       [['--seed', 'x'], "--seed must be a whole number from 0 to 4294967295, not 'x'"],
       [['--init', 'cauchy:1'], "--init must be uniform:A or normal:S with a number A or S >= 0, not 'cauchy:1'"],
       [['--until', 'low'], "--until must be a finite number, not 'low'"],
-      [['--bogus', '1'], 'Unknown option `--bogus`'],
+      [['--bogus', '1'], "Unknown option '--bogus'"],
     ];
     for (const [flags, message] of bad) {
       const run = autodiff(['fit', neuron, '--data', data, ...flags, '--out', 'out.json'], dir);
@@ -223,6 +232,6 @@ describe('autodiff eval --params', () => {
     const dir = scratch({ 'p.json': '{\n  "w1": 0.25,\n  "w2": "big",\n  "b": 0\n}\n' });
     const run = autodiff(['eval', neuron, '--params', 'p.json', '--at', 'x1=2,x2=0.5,y=1'], dir);
     expect(run.status).toBe(1);
-    expect(run.stderr).toBe(`p.json:3:3: error: the value of param 'w2' is not a number (numbers, or the strings "NaN", "Infinity", "-Infinity")\n`);
+    expect(run.stderr).toBe(`p.json:3:3: error[P005]: the value of param 'w2' is not a number (numbers, or the strings "NaN", "Infinity", "-Infinity")\n`);
   });
 });

@@ -1,5 +1,7 @@
 /** Saved params: one JSON object `{"w1": 0.5, ...}` with a number for every param of the program. */
-import { problem, type FileProblem } from './problems.js';
+import { LineIndex } from '@autodiff/diagnostics';
+import { problem, ProblemList } from './problems.js';
+import type { FileProblem } from './problems.js';
 
 export type ParamsResult = { params: Float64Array; problems?: undefined } | { params?: undefined; problems: FileProblem[] };
 
@@ -8,72 +10,94 @@ const NON_FINITE = new Map([['NaN', NaN], ['Infinity', Infinity], ['-Infinity', 
 
 /**
  * Reads saved params for a program with `paramNames`: every param must have a
- * number and no other key may appear. The result is in param order.
+ * number and no other key may appear. The result is in param order. The work
+ * is linear in the size of the text, whatever it holds.
  */
 export function readParamsJson(text: string, paramNames: readonly string[]): ParamsResult {
+  const source = text.startsWith('\uFEFF') ? text.slice(1) : text;
+  const lines = new LineIndex(source);
+  const at = (offset: number) => {
+    const { line, column } = lines.position(offset);
+    return { row: line, column };
+  };
   let parsed: unknown;
   try {
-    parsed = JSON.parse(text);
+    parsed = JSON.parse(source);
   } catch (e) {
     const message = e instanceof Error ? e.message : String(e);
-    const { row, column } = position(text, offsetOfJsonError(text, message));
-    return { problems: [problem('badJson', row, column, message)] };
+    const p = at(offsetOfJsonError(source, lines, message));
+    return { problems: [problem('badJson', p.row, p.column, message)] };
   }
-  const start = position(text, Math.max(0, text.search(/\S/)));
+  const start = at(Math.max(0, source.search(/\S/)));
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
     return { problems: [problem('notAnObject', start.row, start.column)] };
   }
   const saved = parsed as Record<string, unknown>;
-  const problems: FileProblem[] = [];
+  const keys = topLevelKeys(source);
+  const where = (key: string) => {
+    const offset = keys.get(key);
+    return offset === undefined ? start : at(offset);
+  };
+  const problems = new ProblemList();
+  const known = new Set(paramNames);
   for (const key of Object.keys(saved)) {
-    if (!paramNames.includes(key)) {
-      const at = keyPosition(text, key) ?? start;
-      problems.push(problem('unknownParam', at.row, at.column, key, paramNames));
+    if (!known.has(key)) {
+      const p = where(key);
+      problems.add(problem('unknownParam', p.row, p.column, key, paramNames));
     }
   }
   const params = new Float64Array(paramNames.length);
   paramNames.forEach((name, i) => {
     if (!Object.hasOwn(saved, name)) {
-      problems.push(problem('missingParam', start.row, start.column, name));
+      problems.add(problem('missingParam', start.row, start.column, name));
       return;
     }
     const value = saved[name];
     const number = typeof value === 'number' ? value : typeof value === 'string' ? NON_FINITE.get(value) : undefined;
     if (number === undefined) {
-      const at = keyPosition(text, name) ?? start;
-      problems.push(problem('badParamValue', at.row, at.column, name));
+      const p = where(name);
+      problems.add(problem('badParamValue', p.row, p.column, name));
     } else {
       params[i] = number;
     }
   });
-  problems.sort((a, b) => a.row - b.row || a.column - b.column);
-  return problems.length > 0 ? { problems } : { params };
+  return problems.items.length > 0 ? { problems: problems.inFileOrder() } : { params };
 }
 
 /** Where JSON.parse failed, from its message (the wording differs between engines). */
-function offsetOfJsonError(text: string, message: string): number {
+function offsetOfJsonError(text: string, lines: LineIndex, message: string): number {
   const at = /position (\d+)/.exec(message);
   if (at) return Number(at[1]);
   const lineColumn = /line (\d+) column (\d+)/.exec(message);
-  if (lineColumn) {
-    const lines = text.split('\n').slice(0, Number(lineColumn[1]) - 1);
-    return lines.reduce((n, l) => n + l.length + 1, 0) + Number(lineColumn[2]) - 1;
-  }
+  if (lineColumn) return lines.lineStart(Number(lineColumn[1])) + Number(lineColumn[2]) - 1;
   if (/end of (JSON )?(input|data)/i.test(message)) return text.length;
   return 0;
 }
 
-/** Where a key is written, if it is written the way JSON.stringify writes it. */
-function keyPosition(text: string, key: string): { row: number; column: number } | undefined {
-  const quoted = JSON.stringify(key);
-  for (let at = text.indexOf(quoted); at >= 0; at = text.indexOf(quoted, at + 1)) {
-    if (/^\s*:/.test(text.slice(at + quoted.length))) return position(text, at);
+/**
+ * The offset of each key of the outermost object of valid JSON text (the
+ * last one where a key repeats, as JSON.parse keeps the last value). One pass:
+ * strings are skipped whole, and only keys at depth 1 are recorded.
+ */
+function topLevelKeys(text: string): Map<string, number> {
+  const keys = new Map<string, number>();
+  let depth = 0;
+  let expectKey = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === '"') {
+      const start = i;
+      for (i++; text[i] !== '"'; i++) if (text[i] === '\\') i++;
+      if (depth === 1 && expectKey) keys.set(JSON.parse(text.slice(start, i + 1)) as string, start);
+      expectKey = false;
+    } else if (c === '{' || c === '[') {
+      depth++;
+      expectKey = c === '{' && depth === 1;
+    } else if (c === '}' || c === ']') {
+      depth--;
+    } else if (c === ',' && depth === 1) {
+      expectKey = true;
+    }
   }
-  return undefined;
-}
-
-function position(text: string, offset: number): { row: number; column: number } {
-  const before = text.slice(0, offset);
-  const lineStart = before.lastIndexOf('\n') + 1;
-  return { row: before.split('\n').length, column: offset - lineStart + 1 };
+  return keys;
 }

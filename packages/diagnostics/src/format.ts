@@ -1,0 +1,92 @@
+/**
+ * Diagnostics as a user reads them: `file:line:col: error[CODE]: message`,
+ * the source line, and a caret under the fault; then any notes the same way.
+ */
+import type { Diagnostic, Span } from './diagnostic.js';
+import { LineIndex } from './lines.js';
+import { printable } from './printable.js';
+import type { Severity } from './table.js';
+
+/** Source lines longer than this are shown as a window around the fault. */
+const MAX_SHOWN = 80;
+
+/** The first line of a diagnostic, for any kind of position (a span, or a row and column of a data file). */
+export function formatHeadline(file: string, line: number, column: number, severity: Severity, code: string | undefined, message: string): string {
+  const label = code === undefined ? severity : `${severity}[${code}]`;
+  return `${printable(file)}:${line}:${column}: ${label}: ${printable(message)}`;
+}
+
+/** The line holding `span.start`, and a caret line under the span (tildes under the rest of it on that line). */
+function excerpt(lines: LineIndex, span: Span): string[] {
+  const { line } = lines.position(span.start);
+  const start = lines.lineStart(line);
+  const end = lines.lineEnd(line);
+  const source = lines.text;
+  let from = start;
+  let to = end;
+  // A very long line is shown as a window around the fault.
+  if (end - start > MAX_SHOWN) {
+    from = Math.max(start, span.start - MAX_SHOWN / 2);
+    to = Math.min(end, from + MAX_SHOWN);
+  }
+  const before = (from > start ? '...' : '') + printable(source.slice(from, span.start), { keepTabs: true });
+  const shown = before + printable(source.slice(span.start, to), { keepTabs: true }) + (to < end ? '...' : '');
+  const underlined = printable(source.slice(span.start, Math.max(span.start, Math.min(span.end, to))), { keepTabs: true });
+  const gutter = String(line);
+  // Tabs are copied from the source so the caret lines up however tabs are shown.
+  const pad = before.replace(/[^\t]/g, ' ');
+  return [
+    `  ${gutter} | ${shown}`,
+    `  ${' '.repeat(gutter.length)} | ${pad}^${'~'.repeat(Math.max(0, underlined.length - 1))}`,
+  ];
+}
+
+/** One diagnostic with its excerpt, and each note with its own. */
+export function formatDiagnostic(d: Diagnostic, file: string, source: string | LineIndex): string {
+  const lines = typeof source === 'string' ? new LineIndex(source) : source;
+  const at = lines.position(d.span.start);
+  const out = [formatHeadline(file, at.line, at.column, d.severity, d.code, d.message), ...excerpt(lines, d.span)];
+  for (const note of d.notes ?? []) {
+    const n = lines.position(note.span.start);
+    out.push(formatHeadline(file, n.line, n.column, 'note', undefined, note.message), ...excerpt(lines, note.span));
+  }
+  return out.join('\n');
+}
+
+/** How many diagnostics of one code are shown before the rest are counted. */
+export const MAX_SHOWN_PER_CODE = 50;
+
+const plural = (n: number, severity: Severity) => `${severity}${n === 1 ? '' : 's'}`;
+
+/**
+ * Every diagnostic formatted, in the order given, except that only the first
+ * `maxPerCode` of each code are shown: the rest of a code are counted in one
+ * closing line each ("... and 99,950 more warnings like this [W101]"), so a
+ * file with 100,000 of one mistake gives a readable, bounded report.
+ */
+export function formatDiagnostics(
+  diagnostics: readonly Diagnostic[],
+  file: string,
+  source: string,
+  maxPerCode = MAX_SHOWN_PER_CODE,
+): string[] {
+  const lines = new LineIndex(source);
+  const shown = new Map<string, number>();
+  const hidden = new Map<string, { count: number; severity: Severity }>();
+  const out: string[] = [];
+  for (const d of diagnostics) {
+    const n = shown.get(d.code) ?? 0;
+    if (n < maxPerCode) {
+      shown.set(d.code, n + 1);
+      out.push(formatDiagnostic(d, file, lines));
+    } else {
+      const h = hidden.get(d.code) ?? { count: 0, severity: d.severity };
+      h.count++;
+      hidden.set(d.code, h);
+    }
+  }
+  for (const [code, { count, severity }] of hidden) {
+    out.push(`${printable(file)}: ... and ${count.toLocaleString('en-US')} more ${plural(count, severity)} like this [${code}]`);
+  }
+  return out;
+}

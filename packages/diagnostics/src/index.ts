@@ -1,0 +1,5 @@
+export { defineDiagnostics, messageOf, registeredCodes, type DiagnosticRow, type DiagnosticTable, type MessageArgs, type Severity } from './table.js';
+export { bySpan, diagnosticFactory, type Diagnostic, type DiagnosticFactory, type Note, type Span } from './diagnostic.js';
+export { LINE_END, LineIndex } from './lines.js';
+export { escapeCharacter, MAX_QUOTED, nameList, printable, quoted } from './printable.js';
+export { formatDiagnostic, formatDiagnostics, formatHeadline, MAX_SHOWN_PER_CODE } from './format.js';
