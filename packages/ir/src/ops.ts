@@ -51,14 +51,16 @@ const geluBody = [
   '  const e = Math.exp(-Math.abs(u2));',
   '  return x * (u2 >= 0 ? 1 / (1 + e) : e / (1 + e));',
 ].join('\n');
-const tieShareBody = 'return a < b ? g : a === b ? g / 2 : 0;';
+// PyTorch's minimum/maximum backward: nothing to the side that loses, half on a
+// tie, all of g otherwise (to both sides when one is NaN: neither loses).
+const tieShareBody = 'return a > b ? 0 : a === b ? g / 2 : g;';
 // eslint-disable-next-line @typescript-eslint/no-implied-eval
 const compileHelper = (h: Helper) => new Function(...h.params, h.body) as (...a: number[]) => number;
 
 const sigmoidHelper: Helper = { name: 'sigmoid', params: ['x'], body: sigmoidBody };
 const softplusHelper: Helper = { name: 'softplus', params: ['x'], body: softplusBody };
 const geluHelper: Helper = { name: 'gelu', params: ['x'], body: geluBody };
-/** The cotangent `g` min(a, b) passes to a: all of it when a is the minimum, half on a tie (PyTorch), else none. */
+/** The cotangent `g` min(a, b) passes to a: none when b is smaller, half on a tie, else all of it (PyTorch). */
 const tieShareHelper: Helper = { name: 'tieShare', params: ['g', 'a', 'b'], body: tieShareBody };
 
 const sigmoid = compileHelper(sigmoidHelper);
@@ -106,14 +108,15 @@ export const OPS: readonly OpDef[] = [
   },
   {
     name: 'pow', arity: 2, syntax: 'function', eval: Math.pow,
-    // d/dx x^y = y x^(y-1);  d/dy x^y = x^y log x. Where these are 0 * inf at a
-    // zero base or exponent, PyTorch gives 0, and so do the masks.
+    // d/dx x^y = y x^(y-1);  d/dy x^y = x^y log x. As in PyTorch: d/dx is 0
+    // where y = 0 (a select, whatever g is, and a real 0 that still flows on),
+    // and the factor x^y log x is 0 where x = 0 and y >= 0 (then times g).
     vjp: (b, [x, y], out, g) => {
       const dx = b.mul(g, b.mul(y!, b.pow(x!, b.sub(y!, b.const(1)))));
-      const dy = b.mul(g, b.mul(out, b.call('log', x!)));
+      const dyFactor = b.mul(out, b.call('log', x!));
       return [
-        y!.op === 'const' ? dx : b.call('unlessZero', dx, y!),
-        x!.op === 'const' && x!.value !== 0 ? dy : b.call('zeroBaseMask', dy, x!, y!),
+        y!.op !== 'const' ? b.call('unlessZero', dx, y!) : y!.value === 0 ? b.const(0) : dx,
+        b.mul(g, x!.op === 'const' && x!.value !== 0 ? dyFactor : b.call('zeroBaseMask', dyFactor, x!, y!)),
       ];
     },
     print: (a, b) => (b === '2' ? `${a} * ${a}` : `Math.pow(${a}, ${b})`), // x*x is exact and faster
@@ -130,7 +133,12 @@ export const OPS: readonly OpDef[] = [
   math1('atan', (b, [x], _o, g) => [b.div(g, b.add(b.const(1), b.mul(x!, x!)))]),
   math1('sinh', (b, [x], _o, g) => [b.mul(g, b.call('cosh', x!))]),
   math1('cosh', (b, [x], _o, g) => [b.mul(g, b.call('sinh', x!))]),
-  math1('tanh', (b, _a, out, g) => [b.mul(g, b.sub(b.const(1), b.mul(out, out)))]),
+  // tanh' = sech^2 x, from x: 1 - tanh^2 x loses all precision as tanh x -> 1 (the
+  // rounded tanh has already lost it); 1/cosh never overflows, it underflows to 0.
+  math1('tanh', (b, [x], _o, g) => {
+    const sech = b.div(b.const(1), b.call('cosh', x!));
+    return [b.mul(g, b.mul(sech, sech))];
+  }),
   math1('exp', (b, _a, out, g) => [b.mul(g, out)]),
   math1('log', (b, [x], _o, g) => [b.div(g, x!)], each(uniform(0.1, 5))),
   math1('log1p', (b, [x], _o, g) => [b.div(g, b.add(b.const(1), x!))], each(uniform(-0.9, 4))),
@@ -141,18 +149,21 @@ export const OPS: readonly OpDef[] = [
     each(uniform(-6, 6)), sigmoidHelper),
   {
     name: 'relu', arity: 1, syntax: 'function', eval: (x) => Math.max(x, 0),
-    vjp: (b, [x], _o, g) => [b.call('gate', g, x!)], // relu'(0) = 0, as in PyTorch
+    vjp: (b, [x], _o, g) => [b.call('gate', g, x!)], // relu'(0) = 0 and relu'(NaN) = 1, as in PyTorch
     print: (a) => `Math.max(${a}, 0)`, domain: each(awayFromZero(0.1, 3)),
   },
   fn('softplus', 1, softplus, (b, [x], _o, g) => [b.mul(g, b.call('sigmoid', x!))],
     each(uniform(-6, 6)), softplusHelper),
   fn('gelu', 1, gelu, (b, [x], _o, g) => {
-    // gelu = x s(2u), u = c (x + k x^3); gelu' = s(2u) + x s(2u) s(-2u) 2c (1 + 3k x^2)
+    // gelu = x s(2u), u = c (x + k x^3); gelu' = s(2u) + x s(2u) s(-2u) 2c (1 + 3k x^2).
+    // 2u is grouped as the forward helper computes it, so s(2u) is the forward's.
     const x2 = b.mul(x!, x!);
-    const twoU = b.mul(b.const(2 * SQRT_2_OVER_PI), b.add(x!, b.mul(b.const(GELU_C), b.mul(x2, x!))));
+    const twoU = b.mul(b.const(2 * SQRT_2_OVER_PI), b.add(x!, b.mul(b.mul(b.mul(b.const(GELU_C), x!), x!), x!)));
     const s = b.call('sigmoid', twoU);
     const slope = b.mul(b.const(2 * SQRT_2_OVER_PI), b.add(b.const(1), b.mul(b.const(3 * GELU_C), x2)));
-    const d = b.add(s, b.mul(b.mul(x!, b.mul(s, b.call('sigmoid', b.neg(twoU)))), slope));
+    const ds = b.mul(s, b.call('sigmoid', b.neg(twoU)));
+    // For |x| > ~1e154 the slope overflows while s(2u) s(-2u) is 0: the term is 0, not inf * 0.
+    const d = b.add(s, b.call('unlessZero', b.mul(b.mul(x!, ds), slope), ds));
     return [b.mul(g, d)];
   }, each(uniform(-4, 4)), geluHelper),
   {
@@ -169,8 +180,11 @@ export const OPS: readonly OpDef[] = [
   // Ops that only derivative rules produce. Each passes a cotangent through
   // where a condition holds and gives 0 elsewhere (a select, not a product, so
   // an infinite cotangent gives 0 rather than NaN there, as in PyTorch).
-  internal('sign', 1, Math.sign, (a) => `Math.sign(${a})`, () => [null], each(awayFromZero(0.1, 3))),
-  internal('gate', 2, (g, x) => (x > 0 ? g : 0), (g, x) => `(${x} > 0 ? ${g} : 0)`,
+  // sign(NaN) is 0, as torch.sign (Math.sign gives NaN): abs'(NaN) = 0 in PyTorch.
+  internal('sign', 1, (x) => (x > 0 ? 1 : x < 0 ? -1 : 0), (a) => `(${a} > 0 ? 1 : ${a} < 0 ? -1 : 0)`, () => [null],
+    each(awayFromZero(0.1, 3))),
+  // g where x > 0 or x is NaN (PyTorch's threshold_backward masks only x <= 0).
+  internal('gate', 2, (g, x) => (x <= 0 ? 0 : g), (g, x) => `(${x} <= 0 ? 0 : ${g})`,
     (b, [, x], _o, h) => [b.call('gate', h, x!), null], each(wide, awayFromZero(0.1, 3))),
   internal('tieShare', 3, tieShare, (g, a, b) => `tieShare(${g}, ${a}, ${b})`,
     (b, [, x, y], _o, h) => [b.call('tieShare', h, x!, y!), null, null], each(wide, wide, wide), tieShareHelper),

@@ -2,10 +2,12 @@
  * Algebraic simplification as data: one rule per line, `pattern -> rewrite`.
  *
  * Every rule gives the same IEEE-754 result as the expression it replaces for
- * every input, NaN and ±Infinity included; the one liberty taken is the sign of
- * a zero result (-0 and +0 are identified). That is why `x*0 -> 0` and
+ * every input, bit for bit: NaN, ±Infinity and the sign of a zero included
+ * (1/x turns a zero's sign into an infinity's). That is why `x*0 -> 0` and
  * `x-x -> 0` are absent (Inf*0 and Inf-Inf are NaN), `exp(log(x)) -> x` is absent
  * (NaN for x < 0) and so is `log(exp(x)) -> x` (exp overflows past x = 709).
+ * No rule drops a subexpression that depends on a variable (`x^0 -> 1` would):
+ * its gradient still flows, and is NaN where its derivative is, as in PyTorch.
  * Constant operands are folded by the graph itself.
  *
  * Variables x, y match any node; k, k1, k2 match constants only. A rule may
@@ -23,10 +25,10 @@ export const isPowerOfTwoAtLeastOne = (k: number) => {
 type Guard = (constants: Record<string, number>) => boolean;
 
 const RULES: readonly (readonly [string, string, Guard?])[] = [
-  ['add(x, 0)', 'x'],                  // x + 0 -> x
-  ['add(0, x)', 'x'],                  // 0 + x -> x
+  ['add(x, -0)', 'x'],                 // x + -0 -> x (x + 0 is not: -0 + 0 is +0)
+  ['add(-0, x)', 'x'],                 // -0 + x -> x
   ['sub(x, 0)', 'x'],                  // x - 0 -> x
-  ['sub(0, x)', 'neg(x)'],             // 0 - x -> -x
+  ['sub(-0, x)', 'neg(x)'],            // -0 - x -> -x (0 - x is not: 0 - 0 is +0)
   ['mul(x, 1)', 'x'],                  // x * 1 -> x
   ['mul(1, x)', 'x'],                  // 1 * x -> x
   ['mul(x, -1)', 'neg(x)'],            // x * -1 -> -x
@@ -34,7 +36,6 @@ const RULES: readonly (readonly [string, string, Guard?])[] = [
   ['div(x, 1)', 'x'],                  // x / 1 -> x
   ['div(x, -1)', 'neg(x)'],            // x / -1 -> -x
   ['neg(neg(x))', 'x'],                // --x -> x
-  ['neg(sub(x, y))', 'sub(y, x)'],     // -(x - y) -> y - x
   ['add(x, neg(y))', 'sub(x, y)'],     // x + -y -> x - y
   ['add(neg(x), y)', 'sub(y, x)'],     // -x + y -> y - x
   ['sub(x, neg(y))', 'add(x, y)'],     // x - -y -> x + y
@@ -45,7 +46,6 @@ const RULES: readonly (readonly [string, string, Guard?])[] = [
   ['div(x, neg(y))', 'neg(div(x, y))'], // x / -y -> -(x / y)
   ['add(x, x)', 'mul(2, x)'],          // x + x -> 2x (exact in binary floating point)
   ['pow(x, 1)', 'x'],                  // x^1 -> x
-  ['pow(x, 0)', '1'],                  // x^0 -> 1 (Math.pow(NaN, 0) is 1 as well)
   ['pow(x, -1)', 'div(1, x)'],         // x^-1 -> 1/x
   ['neg(mul(k, x))', 'mul(neg(k), x)'], // -(k x) -> (-k) x
   // k1 (k2 x) -> (k1 k2) x: k2 x is exact (it only scales), so both round once;
@@ -92,7 +92,7 @@ function compileMatcher(p: Pattern, slots: Map<string, number>): Matcher {
   switch (p.kind) {
     case 'num': {
       const value = p.value;
-      return (n) => n.op === 'const' && n.value === value;
+      return (n) => n.op === 'const' && Object.is(n.value, value); // 0 and -0 are different constants
     }
     case 'var': {
       let slot = slots.get(p.name);

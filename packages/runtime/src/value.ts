@@ -106,7 +106,8 @@ export class Value {
 
   /**
    * a^b. d/da = b*a^(b-1), d/db = a^b*log(a). Where these formulas give 0*inf
-   * we follow PyTorch: d/da = 0 when b == 0, and d/db = 0 when a == 0 and b >= 0.
+   * we follow PyTorch: d/da = 0 when b == 0 (whatever g is), and the factor
+   * a^b*log(a) is 0 when a == 0 and b >= 0 (then multiplied by g).
    */
   pow(other: Value | number): Value {
     const a = this;
@@ -114,32 +115,34 @@ export class Value {
     const bv = num(other);
     const out = Math.pow(a.data, bv);
     return new Value(out, '', kids(a, b), '^', (g) => {
-      a.grad += bv === 0 ? 0 : g * bv * Math.pow(a.data, bv - 1);
-      if (b) b.grad += a.data === 0 && bv >= 0 ? 0 : g * out * Math.log(a.data);
+      a.grad += bv === 0 ? 0 : g * (bv * Math.pow(a.data, bv - 1));
+      if (b) b.grad += g * (a.data === 0 && bv >= 0 ? 0 : out * Math.log(a.data));
     });
   }
 
-  /** min(a, b); a tie sends half the gradient to each side (PyTorch's convention). */
+  /**
+   * min(a, b). As PyTorch's `minimum`: the larger side gets nothing (even if g
+   * is NaN or infinite), a tie sends half of g to each side, and when one side
+   * is NaN neither is larger, so both get g.
+   */
   min(other: Value | number): Value {
     const a = this;
     const b = other instanceof Value ? other : null;
     const bv = num(other);
-    const w = pickWeight(a.data, bv, a.data < bv);
     return new Value(Math.min(a.data, bv), '', kids(a, b), 'min', (g) => {
-      a.grad += g * w;
-      if (b) b.grad += g * (1 - w);
+      a.grad += share(g, a.data > bv, a.data === bv);
+      if (b) b.grad += share(g, bv > a.data, a.data === bv);
     });
   }
 
-  /** max(a, b); a tie sends half the gradient to each side (PyTorch's convention). */
+  /** max(a, b), as PyTorch's `maximum` (see min). */
   max(other: Value | number): Value {
     const a = this;
     const b = other instanceof Value ? other : null;
     const bv = num(other);
-    const w = pickWeight(a.data, bv, a.data > bv);
     return new Value(Math.max(a.data, bv), '', kids(a, b), 'max', (g) => {
-      a.grad += g * w;
-      if (b) b.grad += g * (1 - w);
+      a.grad += share(g, a.data < bv, a.data === bv);
+      if (b) b.grad += share(g, bv < a.data, a.data === bv);
     });
   }
 
@@ -247,11 +250,11 @@ export class Value {
     });
   }
 
-  /** abs'(0) = 0 (PyTorch's convention); Math.sign(0) is 0. */
+  /** abs' is the sign, 0 at 0 and at NaN (PyTorch's convention, torch.sign). */
   abs(): Value {
     const x = this;
     return new Value(Math.abs(x.data), '', [x], 'abs', (g) => {
-      x.grad += g * Math.sign(x.data);
+      x.grad += g * (x.data > 0 ? 1 : x.data < 0 ? -1 : 0);
     });
   }
 
@@ -262,11 +265,11 @@ export class Value {
     });
   }
 
-  /** relu'(0) = 0 (PyTorch's convention). */
+  /** relu' is 0 where x <= 0, else 1: relu'(0) = 0 and relu'(NaN) = 1 (PyTorch's convention). */
   relu(): Value {
     const x = this;
     return new Value(Math.max(x.data, 0), '', [x], 'relu', (g) => {
-      x.grad += x.data > 0 ? g : 0;
+      x.grad += x.data <= 0 ? 0 : g;
     });
   }
 
@@ -287,10 +290,11 @@ export class Value {
     const v = x.data;
     const u2 = 2 * GELU_C * (v + GELU_K * v * v * v);
     return new Value(v * sigmoid(u2), '', [x], 'gelu', (g) => {
-      // d/dx x*s(2u) = s(2u) + x * s'(2u) * 2 * c * (1 + 3k x^2)
+      // d/dx x*s(2u) = s(2u) + x * s'(2u) * 2c (1 + 3k x^2), grouped as the
+      // compiler's rule groups it, so that both round alike.
       const ds = sigmoidGrad(u2);
       // when s' underflows to 0 the second term is 0, even if x*(1+3kx^2) overflowed
-      const second = ds === 0 ? 0 : v * ds * 2 * GELU_C * (1 + 3 * GELU_K * v * v);
+      const second = ds === 0 ? 0 : v * ds * (2 * GELU_C * (1 + 3 * GELU_K * (v * v)));
       x.grad += g * (sigmoid(u2) + second);
     });
   }
@@ -360,9 +364,7 @@ function kids(a: Value, b: Value | null): readonly Value[] {
   return b ? [a, b] : [a];
 }
 
-/** Share of the gradient that goes to `a` in min/max: 1 if a wins, 0.5 on a tie, NaN if either is NaN. */
-function pickWeight(a: number, b: number, aWins: boolean): number {
-  if (a === b) return 0.5;
-  if (Number.isNaN(a) || Number.isNaN(b)) return NaN;
-  return aWins ? 1 : 0;
+/** What one side of min/max gets of the cotangent g: nothing if it loses, half on a tie, else all. */
+function share(g: number, loses: boolean, tie: boolean): number {
+  return loses ? 0 : tie ? g / 2 : g;
 }

@@ -7,9 +7,10 @@
 
 /**
  * Compiled code and the tape compute the same formulas in double precision,
- * only arranged differently (the simplifier reorders, `tanh'` is `1 - out^2`
- * in one and `sech(x)^2` in the other), so they differ by a few rounding
- * errors per operation: ~1e-15 relative for well-conditioned gradients.
+ * only arranged differently (the simplifier rewrites, shared subexpressions
+ * sum their cotangents first), so they differ by a few rounding errors per
+ * operation: ~1e-15 relative for well-conditioned gradients (the differential
+ * test holds them to 1e-12 everywhere).
  * 1e-9 leaves room for a million-fold amplification of rounding by
  * cancellation, and still catches any wrong rule, which errs at O(1).
  */
