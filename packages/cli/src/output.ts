@@ -34,6 +34,8 @@ export function checkOutputPath(path: string, inputs: readonly InputFile[]): voi
   }
 }
 
+const STDOUT_NAMES = new Set(['/dev/stdout', '/dev/fd/1', '/proc/self/fd/1', '-']);
+
 /** Temporary files being written, removed if the process is interrupted. */
 const pending = new Set<string>();
 const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
@@ -89,6 +91,11 @@ async function replaceAtomically(target: string, chunks: readonly string[], exis
 export async function writeOutput(path: string, text: string | readonly string[], inputs: readonly InputFile[]): Promise<void> {
   checkOutputPath(path, inputs);
   const chunks = typeof text === 'string' ? [text] : text;
+  if (STDOUT_NAMES.has(path)) {
+    // Opening it fails when stdout is a socket (as a parent process's pipe may be): write to it instead.
+    for (const chunk of chunks) process.stdout.write(chunk);
+    return;
+  }
   try {
     const existing = statOrUndefined(path);
     if (existing?.isDirectory()) throw Object.assign(new Error('it is a directory'), { code: 'EISDIR' });

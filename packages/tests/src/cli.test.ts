@@ -132,3 +132,28 @@ describe('command-line mistakes: exit 2 with usage', () => {
     });
   }
 });
+
+describe('messages are safe to print', () => {
+  const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
+
+  it('escape sequences from a source, a CSV file or a file name are shown escaped, never sent to the terminal', () => {
+    const src = writeTemp(dir, 'esc\u001b[31m.txt', 'param w # \u001b]0;title\u0007 \u202e\ny = w \u001b[2J + 1\n');
+    const data = writeTemp(dir, 'esc.csv', 'x\n\u001b[31m1\n');
+    const program = writeTemp(dir, 'x.txt', 'param w\ninput x\n(w*x)^2\n');
+    const runs = [autodiff(['compile', src]), autodiff(['fit', program, '--data', data, '--steps', '1'])];
+    for (const run of runs) {
+      expect(run.status).toBe(1);
+      expect(run.stderr).not.toMatch(CONTROL);
+      expect(run.stderr).toMatch(/\\x1b/);
+    }
+    expect(runs[0]!.stderr).toMatch(/esc\\x1b\[31m\.txt:2:7: error\[E001\]: illegal character '\\x1b' \(a control character\)/);
+  });
+
+  it('a huge name is shortened in messages', () => {
+    const name = 'n'.repeat(30_000);
+    const src = writeTemp(dir, 'huge.txt', `param a\n${name} * 2\n`);
+    const run = autodiff(['compile', src]);
+    expect(run.status).toBe(1);
+    expect(Math.max(...run.stderr.split('\n').map((l) => l.length))).toBeLessThan(200);
+  });
+});
