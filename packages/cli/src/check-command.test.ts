@@ -36,12 +36,13 @@ describe('autodiff check on the examples', () => {
     expect(examples.length).toBeGreaterThan(0);
   });
 
-  it.each(examples)('%s: exits 0 and prints the table', (name) => {
-    const run = autodiff('check', join('examples', name));
-    expect(run.stderr.split('\n').filter((l) => / error: /.test(l))).toEqual([]);
+  it.each(examples)('%s: exits 0 and prints the summary, and with --verbose the table', (name) => {
+    const run = autodiff('check', join('examples', name), '--verbose');
+    expect(run.stderr.split('\n').filter((l) => / error/.test(l))).toEqual([]);
     expect(run.status, run.stdout + run.stderr).toBe(0);
     expect(run.stdout).toContain(`checking examples/${name} at 5 points (seed 1)`);
     expect(run.stdout).toMatch(/^point +param +compiled +tape +finite diff +tape err +fd err$/m);
+    expect(run.stdout).toMatch(/^compared: compiled vs tape on every gradient element \(\d+ per point\); finite differences on every element/m);
     expect(run.stdout).toMatch(/^ok: compiled, tape and finite differences agree at 5 points$/m);
     expect(run.stdout).not.toContain('FAIL');
   });
@@ -126,8 +127,27 @@ describe('autodiff check with a wrong gradient rule', () => {
     expect(error).toBeInstanceOf(InputError); // main() prints its lines and exits 1
     expect((error as InputError).lines).toEqual([`${path}: error[E211]: gradient check failed at 3 of 3 points (see the table)`]);
     const rows = printed.split('\n').filter((l) => /^\d+ /.test(l));
-    expect(rows.filter((r) => r.endsWith('FAIL')).map((r) => r.split(/ +/)[1])).toEqual(['w', 'w', 'w']);
+    const failing = rows.filter((r) => r.endsWith('FAIL') && !/ along /.test(r));
+    expect(failing.map((r) => r.split(/ +/)[1])).toEqual(['w', 'w', 'w']);
     expect(rows.filter((r) => / b /.test(r)).every((r) => r.endsWith(' ok'))).toBe(true);
+    expect(rows.filter((r) => / along d\d /.test(r))).toHaveLength(9); // 3 directions at each of 3 points
     expect(printed).toMatch(/^FAIL: the witnesses disagree at 3 of 3 points$/m);
+  });
+});
+
+describe('autodiff check on a large model', () => {
+  it('4,000 params: finite differences on a sample of 64 and 3 directions, a summary, in seconds', () => {
+    const names = Array.from({ length: 4000 }, (_, i) => `p${i}`);
+    const path = file('big.txt', `param ${names.join(', ')}\nz = ${names.map((n) => `sin(${n})`).join(' + ')}\n`);
+    const started = performance.now();
+    const run = autodiff('check', path);
+    expect(performance.now() - started).toBeLessThan(30_000); // it took over 120 s when every param was differenced
+    expect(run.status, run.stderr).toBe(0);
+    expect(run.stdout).toContain('finite differences on 64 of the 4,000 elements (a seeded sample) and along 3 random directions per point');
+    expect(run.stdout).toContain('point 1: 4,000 params and inputs (--verbose lists them)');
+    expect(run.stdout.split('\n').length).toBeLessThan(30);
+    const verbose = autodiff('check', path, '--verbose', '--points', '1');
+    expect(verbose.stdout.split('\n').filter((l) => /^1 +p\d+ /.test(l))).toHaveLength(4000);
+    expect(verbose.stdout.split('\n').filter((l) => /^1 +p\d+ .* - +\S+ +- +ok$/.test(l))).toHaveLength(4000 - 64);
   });
 });

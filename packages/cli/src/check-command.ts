@@ -9,6 +9,7 @@ export interface CheckOptions {
   points?: unknown;
   seed?: unknown;
   tolerance?: unknown;
+  verbose?: unknown;
 }
 
 export const DEFAULT_POINTS = 5;
@@ -30,7 +31,7 @@ export function checkCommand(path: string, options: CheckOptions, context: PassC
   if (result.checks.length === 0) {
     throw new InputError([fileMessage(path, 'noUsablePoint', seed)]);
   }
-  process.stdout.write(formatCheck(path, result));
+  process.stdout.write(formatCheck(path, result, options.verbose === true));
   if (result.checks.length < points) {
     process.stderr.write(`${fileMessage(path, 'fewPoints', result.checks.length, points)}\n`);
   }
@@ -60,24 +61,53 @@ function toleranceOption(raw: unknown): number | undefined {
 
 const HEADER = ['point', 'param', 'compiled', 'tape', 'finite diff', 'tape err', 'fd err', ''];
 
-/** The report `autodiff check` prints: where it looked, one row per point and param, and a verdict. */
-export function formatCheck(path: string, result: ProgramCheck): string {
+/** Above this many rows the table is printed only with --verbose (failing rows always are). */
+export const MAX_TABLE_ROWS = 60;
+/** Above this many variables a point is described, not listed as --at (with --verbose it is listed). */
+const MAX_LISTED_VARIABLES = 24;
+
+/**
+ * The report `autodiff check` prints: where it looked, what it compared, the
+ * table (for a small program, or with `verbose`; otherwise only its failing
+ * rows), and a verdict.
+ */
+export function formatCheck(path: string, result: ProgramCheck, verbose = false): string {
   const first = result.checks[0];
   const tolerance = first?.tolerance ?? { engines: NaN, finiteDifferences: NaN };
   const count = pointCount(result.checks.length);
+  const params = first?.params.length ?? 0;
   const lines = [`checking ${path} at ${count} (seed ${result.seed})`];
   result.checks.forEach((c, i) => {
+    if (c.point.size > MAX_LISTED_VARIABLES && !verbose) {
+      lines.push(`  point ${i + 1}: ${c.point.size.toLocaleString('en-US')} params and inputs (--verbose lists them)`);
+      return;
+    }
     const at = [...c.point].map(([k, v]) => `${k}=${v}`).join(',');
     lines.push(`  point ${i + 1}: ${at === '' ? '(no params or inputs)' : `--at ${at}`}`);
   });
   lines.push('');
-  const rows = [HEADER, ...result.checks.flatMap((c, i) => rowsFor(c, i + 1))];
-  const widths = HEADER.map((_, col) => Math.max(...rows.map((r) => r[col]!.length)));
-  for (const row of rows) lines.push(row.map((cell, col) => cell.padEnd(widths[col]!)).join('  ').trimEnd());
-  lines.push('');
+  const all = result.checks.flatMap((c, i) => rowsFor(c, i + 1));
+  const showAll = verbose || all.length <= MAX_TABLE_ROWS;
+  const shown = showAll ? all : all.filter((r) => r.at(-1) === 'FAIL').slice(0, MAX_TABLE_ROWS);
+  if (shown.length > 0) {
+    const rows = [HEADER, ...shown];
+    const widths = HEADER.map((_, col) => Math.max(...rows.map((r) => r[col]!.length)));
+    for (const row of rows) lines.push(row.map((cell, col) => cell.padEnd(widths[col]!)).join('  ').trimEnd());
+    if (!showAll) lines.push(`(only failing rows are shown, at most ${MAX_TABLE_ROWS}; --verbose prints all ${all.length.toLocaleString('en-US')})`);
+    lines.push('');
+  } else if (!showAll) {
+    lines.push(`(${all.length.toLocaleString('en-US')} rows agree; --verbose prints them)`, '');
+  }
+  const sampled = result.plan.elements.length;
+  const elements = sampled === params ? `every element` : `${sampled} of the ${params.toLocaleString('en-US')} elements (a seeded sample)`;
+  lines.push(`compared: compiled vs tape on every gradient element (${params.toLocaleString('en-US')} per point); `
+    + `finite differences on ${elements} and along ${result.plan.directions.length} random directions per point`);
   lines.push(`tape err: compiled vs tape, at most ${limit(tolerance.engines)}; `
     + `fd err: compiled and tape vs central differences, at most ${limit(tolerance.finiteDifferences)}`);
   lines.push('(errors are relative, and absolute for gradients smaller than about 1)');
+  const worst = (pick: (c: GradientCheck) => number[]) => Math.max(0, ...result.checks.flatMap(pick));
+  lines.push(`worst: tape err ${error(worst((c) => [c.value.error, ...c.params.map((p) => p.engineError), ...c.directions.map((d) => d.engineError)]))}, `
+    + `fd err ${error(worst((c) => [...c.params.map((p) => p.finiteDifferenceError ?? 0), ...c.directions.map((d) => d.finiteDifferenceError)]))}`);
   const failed = result.checks.filter((c) => !c.ok).length;
   lines.push(failed === 0
     ? `ok: compiled, tape and finite differences agree at ${count}`
@@ -89,12 +119,15 @@ function rowsFor(c: GradientCheck, index: number): string[][] {
   const valueOk = c.value.error <= c.tolerance.engines;
   const rows = [[String(index), '(value)', number(c.value.compiled), number(c.value.tape), '', error(c.value.error), '', verdict(valueOk)]];
   for (const p of c.params) {
-    rows.push([String(index), p.name, number(p.compiled), number(p.tape), number(p.finiteDifference),
-      error(p.engineError), error(p.finiteDifferenceError), verdict(p.ok)]);
+    rows.push([String(index), p.name, number(p.compiled), number(p.tape), p.finiteDifference === undefined ? '-' : number(p.finiteDifference),
+      error(p.engineError), p.finiteDifferenceError === undefined ? '-' : error(p.finiteDifferenceError), verdict(p.ok)]);
+  }
+  for (const d of c.directions) {
+    rows.push([String(index), `along d${d.index + 1}`, number(d.compiled), number(d.tape), number(d.finiteDifference),
+      error(d.engineError), error(d.finiteDifferenceError), verdict(d.ok)]);
   }
   return rows;
 }
-
 /** 12 significant digits; an exponent outside [1e-3, 1e6) so columns stay narrow. */
 function number(v: number): string {
   const a = Math.abs(v);

@@ -1,4 +1,4 @@
 export { Value, topologicalOrder } from './value.js';
 export { BINARY_OPERATIONS, interpret, UNARY_OPERATIONS, type InterpretResult } from './interpret.js';
-export { finiteDifferenceGradient } from './finiteDiff.js';
+export { directionalDifference, finiteDifferenceGradient, finiteDifferencePartials } from './finiteDiff.js';
 export * from './optim/index.js';

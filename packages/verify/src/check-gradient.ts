@@ -1,9 +1,11 @@
 /**
  * Three witnesses for one gradient: the compiled code, the tape engine, and
- * central finite differences on the compiled forward function.
+ * central finite differences on the compiled forward function (on the
+ * elements and directions of a DifferencePlan).
  */
 import type { PassContext } from '@autodiff/compiler';
-import { finiteDifferenceGradient, interpret } from '@autodiff/runtime';
+import { directionalDifference, finiteDifferencePartials, interpret, seededRandom } from '@autodiff/runtime';
+import { differencePlan, type DifferencePlan } from './plan.js';
 import { flatten, pointMap, prepare, type Point, type PreparedProgram, type Program } from './program.js';
 import {
   ENGINE_FLOOR, ENGINE_TOLERANCE, FINITE_DIFFERENCE_TOLERANCE, gradientScale, relativeError,
@@ -14,16 +16,30 @@ export interface CheckOptions {
   tolerance?: number;
   /** The op table used to compile a source string (tests pass a doctored copy). */
   context?: PassContext;
+  /** Seeds the sample of elements and the directions (default 1). */
+  seed?: number;
 }
 
 export interface ParamCheck {
   name: string;
   compiled: number;
   tape: number;
-  finiteDifference: number;
+  /** Undefined for an element outside the plan's sample. */
+  finiteDifference?: number;
   /** Compiled vs tape, relative (see tolerance.ts). */
   engineError: number;
   /** The larger of compiled vs finite differences and tape vs finite differences. */
+  finiteDifferenceError?: number;
+  ok: boolean;
+}
+
+/** The gradient along a random direction d: compiled and tape dotted with d, against a central difference along d. */
+export interface DirectionCheck {
+  index: number;
+  compiled: number;
+  tape: number;
+  finiteDifference: number;
+  engineError: number;
   finiteDifferenceError: number;
   ok: boolean;
 }
@@ -34,32 +50,46 @@ export interface GradientCheck {
   value: { compiled: number; tape: number; error: number };
   /** One entry per param, in declaration order. */
   params: ParamCheck[];
+  directions: DirectionCheck[];
   ok: boolean;
   tolerance: { engines: number; finiteDifferences: number };
 }
 
 /** Compare compiled, tape and finite-difference gradients of `program` at `point`. */
 export function checkGradient(program: Program, point: Point, options: CheckOptions = {}): GradientCheck {
-  return checkPrepared(prepare(program, options.context), pointMap(point), options.tolerance);
+  const prepared = prepare(program, options.context);
+  const plan = differencePlan(prepared.checked.params.length, seededRandom(options.seed ?? 1));
+  return checkPrepared(prepared, pointMap(point), options.tolerance, plan);
 }
+
+const dot = (a: ArrayLike<number>, b: ArrayLike<number>) => {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += a[i]! * b[i]!;
+  return s;
+};
 
 export function checkPrepared(
   program: PreparedProgram,
   point: ReadonlyMap<string, number>,
   tolerance = FINITE_DIFFERENCE_TOLERANCE,
+  plan: DifferencePlan = differencePlan(program.checked.params.length, seededRandom(1)),
 ): GradientCheck {
   const { params, inputs } = flatten(program, point);
   const compiledGrad = new Float64Array(params.length);
   const compiledValue = program.compiled.backwardFlat(params, inputs, compiledGrad);
   const tape = interpret(program.checked, point);
-  const differences = finiteDifferenceGradient((p) => program.compiled.forwardFlat(p, inputs), params);
+  const tapeGrad = Float64Array.from(program.checked.params, ({ name }) => tape.gradient.get(name)!);
+  const forward = (p: Float64Array) => program.compiled.forwardFlat(p, inputs);
+  const differences = finiteDifferencePartials(forward, params, plan.elements);
+  const sampled = new Set(plan.elements);
 
   const checks = program.checked.params.map(({ name }, i): ParamCheck => {
     const compiled = compiledGrad[i]!;
-    const taped = tape.gradient.get(name)!;
-    const finiteDifference = differences[i]!;
+    const taped = tapeGrad[i]!;
     const scale = gradientScale(compiledValue, params[i]!);
     const engineError = relativeError(compiled, taped, ENGINE_FLOOR * scale);
+    if (!sampled.has(i)) return { name, compiled, tape: taped, engineError, ok: engineError <= ENGINE_TOLERANCE };
+    const finiteDifference = differences[i]!;
     const finiteDifferenceError = Math.max(
       relativeError(compiled, finiteDifference, scale),
       relativeError(taped, finiteDifference, scale),
@@ -67,12 +97,25 @@ export function checkPrepared(
     const ok = engineError <= ENGINE_TOLERANCE && finiteDifferenceError <= tolerance;
     return { name, compiled, tape: taped, finiteDifference, engineError, finiteDifferenceError, ok };
   });
+  const directions = plan.directions.map((d, index): DirectionCheck => {
+    const compiled = dot(compiledGrad, d);
+    const taped = dot(tapeGrad, d);
+    const finiteDifference = directionalDifference(forward, params, d);
+    let reach = 0;
+    for (let i = 0; i < d.length; i++) if (d[i] !== 0) reach = Math.max(reach, Math.abs(params[i]!));
+    const scale = gradientScale(compiledValue, reach);
+    const engineError = relativeError(compiled, taped, ENGINE_FLOOR * scale);
+    const finiteDifferenceError = Math.max(relativeError(compiled, finiteDifference, scale), relativeError(taped, finiteDifference, scale));
+    return { index, compiled, tape: taped, finiteDifference, engineError, finiteDifferenceError,
+      ok: engineError <= ENGINE_TOLERANCE && finiteDifferenceError <= tolerance };
+  });
   const valueError = relativeError(compiledValue, tape.value, ENGINE_FLOOR);
   return {
     point,
     value: { compiled: compiledValue, tape: tape.value, error: valueError },
     params: checks,
-    ok: valueError <= ENGINE_TOLERANCE && checks.every((c) => c.ok),
+    directions,
+    ok: valueError <= ENGINE_TOLERANCE && checks.every((c) => c.ok) && directions.every((c) => c.ok),
     tolerance: { engines: ENGINE_TOLERANCE, finiteDifferences: tolerance },
   };
 }

@@ -1,4 +1,5 @@
-export { checkGradient, checkPrepared, type CheckOptions, type GradientCheck, type ParamCheck } from './check-gradient.js';
+export { checkGradient, checkPrepared, type CheckOptions, type DirectionCheck, type GradientCheck, type ParamCheck } from './check-gradient.js';
+export { differencePlan, DIRECTIONS, MAX_ELEMENTS, type DifferencePlan } from './plan.js';
 export { prepare, ProgramError, type Point, type PreparedProgram, type Program } from './program.js';
 export { samplePoints, type SampleOptions } from './sample.js';
 export { checkProgram, type ProgramCheck, type ProgramCheckOptions } from './check-program.js';

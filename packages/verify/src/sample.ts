@@ -36,9 +36,9 @@
 import type { PassContext } from '@autodiff/compiler';
 import { lower } from '@autodiff/compiler';
 import { isLeaf, opNamed, topoOrder } from '@autodiff/ir';
-import { finiteDifferenceGradient, interpret, topologicalOrder } from '@autodiff/runtime';
+import { directionalDifference, finiteDifferencePartials, interpret, seededRandom, topologicalOrder } from '@autodiff/runtime';
+import { differencePlan, type DifferencePlan } from './plan.js';
 import { flatten, prepare, type PreparedProgram, type Program } from './program.js';
-import { seededRandom } from '@autodiff/runtime';
 import { FINITE_DIFFERENCE_TOLERANCE, gradientScale, relativeError } from './tolerance.js';
 
 type Draw = (random: () => number) => number;
@@ -57,6 +57,8 @@ export interface SampleOptions {
   /** Draws tried per point before giving up (default 200). */
   attempts?: number;
   context?: PassContext;
+  /** The finite differences the points will be checked with (default: every element, or a sample, and 3 directions). */
+  plan?: DifferencePlan;
 }
 
 /** Up to `count` usable points (fewer if the draws run out); deterministic for a seed. */
@@ -66,11 +68,12 @@ export function samplePoints(program: Program | PreparedProgram, options: Sample
   const draws = variableDraws(prepared, options.context);
   const tolerance = options.tolerance ?? FINITE_DIFFERENCE_TOLERANCE;
   const attempts = options.attempts ?? 200;
+  const plan = options.plan ?? differencePlan(prepared.checked.params.length, seededRandom(options.seed));
   const points: Map<string, number>[] = [];
   for (let tries = 0; points.length < options.count && tries < attempts * options.count; tries++) {
     const point = new Map<string, number>();
     for (const [name, choices] of draws) point.set(name, choices[Math.floor(random() * choices.length)]!(random));
-    if (usable(prepared, point, tolerance)) points.push(point);
+    if (usable(prepared, point, tolerance, plan)) points.push(point);
   }
   return points;
 }
@@ -96,7 +99,7 @@ function variableDraws(program: PreparedProgram, context?: PassContext): Map<str
   return draws;
 }
 
-function usable(program: PreparedProgram, point: ReadonlyMap<string, number>, tolerance: number): boolean {
+function usable(program: PreparedProgram, point: ReadonlyMap<string, number>, tolerance: number, plan: DifferencePlan): boolean {
   const { params, inputs } = flatten(program, point);
   const f = (p: Float64Array) => program.compiled.forwardFlat(p, inputs);
   const value = f(params);
@@ -109,25 +112,47 @@ function usable(program: PreparedProgram, point: ReadonlyMap<string, number>, to
     if (v.children.length > 0) roundingBound += Math.abs(v.data * v.grad);
   }
 
-  const [d1, d2, d4] = [1, 2, 4].map((k) => differencesWithStretchedStep(f, params, k));
   const trusted = Math.max(tolerance, 1e-8) / 10;
-  return params.every((x, i) => {
-    const scale = gradientScale(value, x);
-    const h = STEP * Math.max(1, Math.abs(x));
-    const [a, b, c] = [d1![i]!, d2![i]!, d4![i]!];
+  /** Differences with steps h, 2h, 4h agree, and rounding cannot swamp them (conditions 2 and 3). */
+  const trustworthy = (estimates: number[], scale: number, h: number) => {
+    const [a, b, c] = estimates as [number, number, number];
     return Number.isFinite(a) && Number.isFinite(b) && Number.isFinite(c)
       && (Number.EPSILON * roundingBound) / h <= trusted * scale
       && relativeError(a, b, scale) <= trusted
       && relativeError(a, c, scale) <= trusted;
+  };
+  const [d1, d2, d4] = [1, 2, 4].map((k) => withStretchedStep(f, params, k, (g, x) => finiteDifferencePartials(g, x, plan.elements)));
+  const elementsOk = plan.elements.every((i) => {
+    const x = params[i]!;
+    return trustworthy([d1![i]!, d2![i]!, d4![i]!], gradientScale(value, x), STEP * Math.max(1, Math.abs(x)));
+  });
+  return elementsOk && plan.directions.every((d) => {
+    let reach = 0;
+    let size = 0;
+    for (let i = 0; i < d.length; i++) {
+      if (d[i] !== 0) reach = Math.max(reach, Math.abs(params[i]!));
+      size = Math.max(size, Math.abs(d[i]!));
+    }
+    const estimates = [1, 2, 4].map((k) => withStretchedStep(f, params, k, (g, x) => directionalDifference(g, x, d)));
+    return trustworthy(estimates, gradientScale(value, reach), (STEP * Math.max(1, reach)) / size);
   });
 }
 
 /**
- * Central differences with k times the runtime's step: the runtime's
+ * A difference taken with k times the runtime's step: the runtime's
  * differences of u -> f(x + k(u - x)) at u = x, divided by k.
  */
-function differencesWithStretchedStep(f: (p: Float64Array) => number, x: Float64Array, k: number): Float64Array {
-  if (k === 1) return finiteDifferenceGradient(f, x);
-  const d = finiteDifferenceGradient((u) => f(u.map((ui, i) => x[i]! + k * (ui - x[i]!))), x);
-  return d.map((di) => di / k);
+function withStretchedStep<T extends number | Float64Array>(
+  f: (p: Float64Array) => number,
+  x: Float64Array,
+  k: number,
+  difference: (g: (p: Float64Array) => number, at: Float64Array) => T,
+): T {
+  if (k === 1) return difference(f, x);
+  const stretched = new Float64Array(x.length);
+  const d = difference((u) => {
+    for (let i = 0; i < x.length; i++) stretched[i] = x[i]! + k * (u[i]! - x[i]!);
+    return f(stretched);
+  }, x);
+  return (typeof d === 'number' ? d / k : (d as Float64Array).map((di) => di / k)) as T;
 }

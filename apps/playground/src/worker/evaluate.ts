@@ -30,9 +30,10 @@ function agreementAt(program: LoadedProgram, params: number[], inputs: number[])
     return {
       ok: check.ok,
       engineError: Math.max(check.value.error, ...check.params.map((c) => c.engineError)),
-      finiteDifferenceError: Math.max(0, ...check.params.map((c) => c.finiteDifferenceError)),
+      finiteDifferenceError: Math.max(0, ...check.params.map((c) => c.finiteDifferenceError ?? 0), ...check.directions.map((d) => d.finiteDifferenceError)),
       tape: check.params.map((c) => c.tape),
-      finiteDifference: check.params.map((c) => c.finiteDifference),
+      // Elements outside the sample of a large model have no finite difference of their own.
+      finiteDifference: check.params.map((c) => c.finiteDifference ?? NaN),
       tolerance: check.tolerance,
     };
   } catch (error) {
