@@ -313,16 +313,33 @@ export function generateModule(fn: IRFunction, options: ModuleOptions): string {
   }
   out.push('');
 
-  const packer = (name: string, type: string, names: string[]) => [
-    `function ${name}(v${t(`: ${type} | undefined`)})${t(': Float64Array')} {`,
+  // The named API checks what plain JavaScript may pass: a missing or non-number
+  // value is a TypeError that names it, not a NaN or a silent 0.
+  const packer = (name: string, type: string, kind: string, names: string[]) => [
+    `function ${name}(v${t(`: ${type}`)})${t(': Float64Array')} {`,
     `  const a = new Float64Array(${names.length});`,
-    ...(names.length ? [`  if (v === undefined) return a;`] : []),
-    ...names.map((n, i) => `  a[${i}] = v[${quote(n)}];`),
+    ...names.map((n, i) => `  a[${i}] = numberIn(v, ${quote(n)}, "${kind}");`),
     '  return a;',
     '}',
   ];
-  out.push(...packer('packParams', 'Params', params), '');
-  out.push(...packer('packInputs', 'Inputs', inputs), '');
+  out.push(...packer('packParams', 'Params', 'param', params), '');
+  if (inputs.length > 0) out.push(...packer('packInputs', 'Inputs', 'input', inputs), '');
+  const packedInputs = inputs.length > 0 ? 'packInputs(x)' : 'NO_INPUTS';
+  if (params.length + inputs.length > 0) {
+    out.push(
+      '/** The number named `name` in `v`, or a TypeError that says which one is missing or wrong. */',
+      `function numberIn(v${t(': object | undefined')}, name${t(': string')}, kind${t(': string')})${t(': number')} {`,
+      `  const x${t(': unknown')} = v !== null && typeof v === "object" && Object.prototype.hasOwnProperty.call(v, name)`,
+      ts ? '    ? (v as Record<string, unknown>)[name]' : '    ? v[name]',
+      '    : undefined;',
+      '  if (typeof x !== "number") {',
+      '    throw new TypeError(`${kind} \'${name}\' is ${x === undefined ? "missing" : `not a number (it is ${typeof x})`}`);',
+      '  }',
+      '  return x;',
+      '}',
+      '',
+    );
+  }
 
   out.push(`const NO_INPUTS = new Float64Array(0);`);
   if (code.slots > 0) out.push(`/** Storage for intermediate values (this function is too large for locals). */`, `const SCRATCH = new Float64Array(${code.slots});`);
@@ -338,13 +355,15 @@ export function generateModule(fn: IRFunction, options: ModuleOptions): string {
   out.push(`  return ${code.backwardResult};`, '}', '');
 
   out.push('/** The value at named params and inputs. */');
-  out.push(`${exp}function forward(p${t(': Params')}, x${t('?: Inputs')})${t(': number')} {`);
-  out.push('  return forwardFlat(packParams(p), packInputs(x));', '}', '');
+  // Inputs may be omitted only when there are none (spec: "may be passed, or omitted").
+  const inputsType = inputs.length ? ': Inputs' : '?: Inputs';
+  out.push(`${exp}function forward(p${t(': Params')}, x${t(inputsType)})${t(': number')} {`);
+  out.push(`  return forwardFlat(packParams(p), ${packedInputs});`, '}', '');
 
   out.push('/** The value and the gradient with respect to every param, as plain objects. */');
-  out.push(`${exp}function backward(p${t(': Params')}, x${t('?: Inputs')})${t(': { value: number; grad: Params }')} {`);
+  out.push(`${exp}function backward(p${t(': Params')}, x${t(inputsType)})${t(': { value: number; grad: Params }')} {`);
   out.push(`  const g = new Float64Array(${params.length});`);
-  out.push('  const value = backwardFlat(packParams(p), packInputs(x), g);');
+  out.push(`  const value = backwardFlat(packParams(p), ${packedInputs}, g);`);
   // Computed keys make own data properties even for "__proto__".
   const fields = params.map((n, i) => `[${quote(n)}]: g[${i}]${t('!')}`).join(', ');
   out.push(`  const grad${t(': Params')} = {${fields ? ` ${fields} ` : ''}};`);

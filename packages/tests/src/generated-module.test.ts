@@ -121,4 +121,31 @@ describe('generated modules', () => {
     expect(m.forward(p)).toBe(m.forward(p, {}));
     expect(m.forward(p, [])).toBe(m.forward(p));
   });
+
+  it('inputs may be omitted only by a program without inputs: tsc rejects forward(p) for the neuron', () => {
+    const neuron = join(dir, 'neuron-types.ts');
+    const rosenbrock = join(dir, 'rosenbrock-types.ts');
+    compileTo(join(EXAMPLES, 'neuron.txt'), neuron);
+    compileTo(join(EXAMPLES, 'rosenbrock.txt'), rosenbrock);
+    const ok = writeTemp(dir, 'omit-ok.ts', "import { forward } from './rosenbrock-types.js';\nexport const v: number = forward({ x: 1, y: 2 });\n");
+    expect(typeCheck([rosenbrock, ok]).output).toBe('');
+    const bad = writeTemp(dir, 'omit-bad.ts', "import { forward } from './neuron-types.js';\nexport const v: number = forward({ w1: 1, w2: 2, b: 3 });\n");
+    const check = typeCheck([neuron, bad]);
+    expect(check.status).not.toBe(0);
+    expect(check.output).toMatch(/omit-bad\.ts\(2,26\): error TS2554: Expected 2 arguments, but got 1/);
+  });
+
+  it('the named API throws a TypeError naming a missing or non-number param or input (plain JS gets no silent NaN)', async () => {
+    const out = join(dir, 'neuron-checked.mjs');
+    compileTo(join(EXAMPLES, 'neuron.txt'), out, 'js');
+    const m = await import(pathToFileURL(out).href) as { forward: (p: unknown, x?: unknown) => number; backward: (p: unknown, x?: unknown) => unknown };
+    const p = { w1: 0.5, w2: -1, b: 0.1 };
+    const x = { x1: 1, x2: 2, y: 0.3 };
+    expect(() => m.forward(p)).toThrow(new TypeError("input 'x1' is missing"));
+    expect(() => m.forward({ w1: 0.5, b: 0.1 }, x)).toThrow(new TypeError("param 'w2' is missing"));
+    expect(() => m.backward({ ...p, w1: '0.5' }, x)).toThrow(new TypeError("param 'w1' is not a number (it is string)"));
+    expect(() => m.forward(p, { ...x, y: null })).toThrow(new TypeError("input 'y' is not a number (it is object)"));
+    expect(() => m.forward(null, x)).toThrow(TypeError);
+    expect(Number.isNaN(m.forward({ ...p, w1: NaN }, x))).toBe(true); // NaN is a number: computed with, as given
+  });
 });
