@@ -85,12 +85,14 @@ export async function fitCommand(path: string, options: FitCommandOptions): Prom
     },
   });
   const seconds = (performance.now() - began) / 1000;
-  progress.finish(last);
+  progress.finish(last, result.steps);
 
   if (result.stopped === 'diverged') {
     throw new InputError([fileMessage(path, 'diverged', last?.step ?? 0, String(last?.loss), settings.lr)]);
   }
-  const why = result.stopped === 'until' ? `, stopped: batch loss ${formatLoss(last!.loss)} < --until ${settings.until}` : '';
+  const why = result.stopped === 'until'
+    ? `, stopped: loss over all rows ${formatLoss(last!.dataLoss ?? last!.loss)} < --until ${settings.until}`
+    : '';
   const speed = seconds > 0 ? `, ${(result.steps / seconds).toFixed(0)} steps/s` : '';
   process.stderr.write(
     `trained ${result.steps} steps in ${seconds.toFixed(2)} s${speed}${why}\n` +

@@ -7,8 +7,8 @@ import type { StepInfo } from '@autodiff/train';
 
 export interface Progress {
   update(info: StepInfo): void;
-  /** Shows the last step and removes the live display. */
-  finish(last: StepInfo | undefined): void;
+  /** Shows the last step (with the number of updates the run made) and removes the live display. */
+  finish(last: StepInfo | undefined, updates: number): void;
 }
 
 export function createProgress(total: number, stream: NodeJS.WriteStream = process.stderr): Progress {
@@ -51,8 +51,8 @@ class BarProgress implements Progress {
     this.bar.update(info.step, { loss: formatLoss(info.loss), speed: this.clock.speed(info.step) });
   }
 
-  finish(last: StepInfo | undefined): void {
-    if (last) this.bar.update(last.step, { loss: formatLoss(last.loss), speed: this.clock.speed(last.step) });
+  finish(last: StepInfo | undefined, updates: number): void {
+    if (last) this.bar.update(updates, { loss: formatLoss(last.loss), speed: this.clock.speed(updates) });
     this.bar.stop();
   }
 }
@@ -67,18 +67,17 @@ class LineProgress implements Progress {
   }
 
   update(info: StepInfo): void {
-    if (info.step === 1 || info.step % this.every === 0) this.show(info);
+    if (info.updated && (info.step === 1 || info.step % this.every === 0)) this.show(info.step, info.loss);
   }
 
-  finish(last: StepInfo | undefined): void {
-    if (last && last.step !== this.shown) this.show(last);
+  finish(last: StepInfo | undefined, updates: number): void {
+    // The step that stops a run (at --until) is evaluated but not taken: it is not counted.
+    if (last && updates !== this.shown) this.show(updates, last.loss);
   }
 
-  private show(info: StepInfo): void {
-    this.shown = info.step;
+  private show(step: number, loss: number): void {
+    this.shown = step;
     const width = String(this.total).length;
-    this.stream.write(
-      `step ${String(info.step).padStart(width)}/${this.total}  loss ${formatLoss(info.loss)}  ${this.clock.speed(info.step)} steps/s\n`,
-    );
+    this.stream.write(`step ${String(step).padStart(width)}/${this.total}  loss ${formatLoss(loss)}  ${this.clock.speed(step)} steps/s\n`);
   }
 }

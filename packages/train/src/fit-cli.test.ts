@@ -180,7 +180,20 @@ describe('autodiff fit: the command line', () => {
     const steps = Number(/^trained (\d+) steps/m.exec(run.stderr)![1]);
     expect(steps).toBeGreaterThan(10);
     expect(steps).toBeLessThan(1000);
-    expect(run.stderr).toMatch(/stopped: batch loss \S+ < --until 0\.01/);
+    expect(run.stderr).toMatch(/stopped: loss over all rows \S+ < --until 0\.01/);
+    // The progress counts the steps taken, as the summary does (the step that stops is not taken).
+    const lastShown = /^step +(\d+)\/1000/gm;
+    const shown = [...run.stderr.matchAll(lastShown)].map((m) => Number(m[1]));
+    expect(shown.at(-1)).toBe(steps);
+  });
+
+  it('--until with --batch stops on the loss over all rows, which the summary reports', () => {
+    const run = autodiff(['fit', join(EXAMPLES, 'neuron.txt'), '--data', join(EXAMPLES, 'data/neuron.csv'), '--batch', '2', '--until', '0.05', '--steps', '2000']);
+    expect(run.status, run.stderr).toBe(0);
+    const stopped = Number(/stopped: loss over all rows (\S+) </.exec(run.stderr)![1]);
+    const final = Number(/^final loss (\S+) \(mean over 40 rows\)$/m.exec(run.stderr)![1]);
+    expect(stopped).toBeLessThan(0.05);
+    expect(final).toBe(stopped);
   });
 
   it('a program without inputs trains without --data', () => {

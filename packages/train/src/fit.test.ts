@@ -65,6 +65,20 @@ describe('fit: the loss is the mean of the output over the batch', () => {
     expect([result.stopped, result.steps, result.params[0]]).toEqual(['until', 2, 1.5]);
   });
 
+  it('with mini-batches, `until` judges the loss over all the data, not a lucky batch', () => {
+    // Rows y = 1 and y = 3, one per batch. At w = 1 the batch {y = 1} has loss 0, but the data's loss is 2.
+    const seen: StepInfo[] = [];
+    const result = fit(compiled, data, { optimizer: 'sgd', lr: 0.25, steps: 3, batch: 1, until: 0.5, params: Float64Array.of(1), onStep: (s) => void seen.push(s) });
+    const lucky = seen.find((s) => s.loss < 0.5);
+    expect(lucky, 'a batch below until').toBeDefined();
+    expect(lucky!.dataLoss).toBeGreaterThan(0.5);
+    expect(result.stopped).toBe('steps');
+    // And it does stop once the data's loss is below until: at w = 2 it is 1, below until = 1.5.
+    const stops = fit(compiled, data, { optimizer: 'sgd', lr: 0.25, steps: 50, batch: 1, until: 1.5, params: Float64Array.of(2) });
+    expect(stops.stopped).toBe('until');
+    expect(stops.loss).toBeLessThan(1.5);
+  });
+
   it('stops when onStep returns false', () => {
     const result = fit(compiled, data, { steps: 100, onStep: (s) => s.step < 7 });
     expect([result.stopped, result.steps]).toEqual(['stopped', 7]);

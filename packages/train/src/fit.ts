@@ -33,7 +33,12 @@ export interface FitOptions {
   seed?: number;
   /** Random initialisation, when `params` is not given. Default uniform on [-0.5, 0.5). */
   init?: InitSpec;
-  /** Stop as soon as a step's batch loss is below this (before updating). */
+  /**
+   * Stop as soon as the loss over all the data is below this (before
+   * updating). With mini-batches it is computed whenever a batch's loss is
+   * below `until`: a lucky batch does not stop the run, and once the data's
+   * loss is below it, some batch of the next epoch is too.
+   */
   until?: number;
   /** Starting params, in param order (copied); otherwise they are drawn from `init`. */
   params?: Float64Array;
@@ -61,10 +66,12 @@ export interface StepInfo {
   rows: number;
   /** Whether the params were updated (false on the step that stops the run). */
   updated: boolean;
+  /** The mean output over all rows at the same params, when this step computed it (for `until`). */
+  dataLoss?: number;
 }
 
 /**
- * Why a run ended: it took `steps` updates; a batch loss fell below `until`;
+ * Why a run ended: it took `steps` updates; the loss fell below `until`;
  * `onStep` asked to stop; or the loss or gradient stopped being finite.
  */
 export type StopReason = 'steps' | 'until' | 'stopped' | 'diverged';
@@ -137,7 +144,7 @@ export class Trainer {
     const lr = this.schedule(this.updates);
     const info: StepInfo = { step: this.updates + 1, loss, lr, rows: end - start, updated: false };
     if (!Number.isFinite(loss) || !this.gradient.every(Number.isFinite)) this.stopped = 'diverged';
-    else if (loss < this.until) this.stopped = 'until';
+    else if (loss < this.until && this.dataLossBelowUntil(info, end - start)) this.stopped = 'until';
     else {
       this.optimizer.step(this.params, this.gradient, lr);
       this.updates++;
@@ -145,6 +152,13 @@ export class Trainer {
       if (this.updates >= this.steps) this.stopped = 'steps';
     }
     return info;
+  }
+
+  /** Whether the loss over all rows is below `until` (the batch's own loss when it holds every row). */
+  private dataLossBelowUntil(info: StepInfo, rows: number): boolean {
+    if (rows === this.data.rows) return true;
+    info.dataLoss = this.loss();
+    return info.dataLoss < this.until;
   }
 
   /** Ends the run early (as `onStep` returning false does). */
