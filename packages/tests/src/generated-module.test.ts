@@ -6,12 +6,13 @@
 import { spawnSync } from 'node:child_process';
 import { readdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { autodiff, close, REPO, tempDir, writeTemp } from './cli.js';
 
-const TSC = createRequire(import.meta.url).resolve('typescript/bin/tsc');
+// The project's TypeScript (7: its package exports no subpaths, so the bin is found beside package.json).
+const TSC = join(dirname(createRequire(join(REPO, 'package.json')).resolve('typescript/package.json')), 'bin/tsc');
 const EXAMPLES = join(REPO, 'examples');
 const examples = readdirSync(EXAMPLES).filter((f) => f.endsWith('.txt')).sort();
 const dir = tempDir();

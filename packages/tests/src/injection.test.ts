@@ -13,11 +13,12 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { compileSource, emitModule } from '@autodiff/compiler';
-import type * as TS from 'typescript';
+import type * as TS from 'typescript5';
 import { describe, expect, it } from 'vitest';
 import { autodiff, tempDir, writeTemp } from './cli.js';
 
-const ts = createRequire(import.meta.url)('typescript') as typeof TS;
+// TypeScript 5's scanner: version 7 (the project's compiler) has no JavaScript API.
+const ts = createRequire(import.meta.url)('typescript5') as typeof TS;
 const dir = tempDir();
 
 /** Valid programs, one statement per line. */

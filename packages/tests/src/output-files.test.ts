@@ -98,9 +98,9 @@ describe('compile -o and fit --out', () => {
 
   it('SIGTERM or SIGINT while the output is written leaves no temporary file', async () => {
     const sub = tempDir();
-    // A 40,000-statement chain: a module of about 7 MB, written in pieces.
+    // A 30,000-statement chain: a module of about 5 MB, written in pieces.
     const lines = ['param x', 'y0 = x'];
-    for (let i = 1; i < 40_000; i++) lines.push(`y${i} = y${i - 1} * 1.0001 + x`);
+    for (let i = 1; i < 30_000; i++) lines.push(`y${i} = y${i - 1} * 1.0001 + x`);
     const big = writeTemp(sub, 'chain.txt', lines.join('\n'));
     for (const signal of ['SIGTERM', 'SIGINT'] as const) {
       const child = spawn(process.execPath, [CLI, 'compile', big, '-o', join(sub, 'chain.ts')], { stdio: 'ignore' });

@@ -19,7 +19,7 @@ describe('checkGradient', () => {
       const want = exact[p.name as 'w' | 'b'];
       expect(Math.abs(p.compiled - want)).toBeLessThan(1e-15);
       expect(Math.abs(p.tape - want)).toBeLessThan(1e-15);
-      expect(Math.abs(p.finiteDifference - want)).toBeLessThan(1e-9);
+      expect(Math.abs(p.finiteDifference! - want)).toBeLessThan(1e-9); // a small program: every element is differenced
       expect(p.engineError).toBeLessThan(1e-15);
       expect(p.finiteDifferenceError).toBeLessThan(1e-9);
     }

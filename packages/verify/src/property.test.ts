@@ -11,7 +11,7 @@ import { opNamed, type OpDef } from '@autodiff/ir';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
-  checkPrepared, prepare, samplePoints, ENGINE_TOLERANCE, FINITE_DIFFERENCE_TOLERANCE,
+  checkPrepared, differencePlan, prepare, samplePoints, seededRandom, ENGINE_TOLERANCE, FINITE_DIFFERENCE_TOLERANCE,
 } from './index.js';
 import { SOURCE_OPS } from './testing/op-source.js';
 import { programArb } from './testing/random-programs.js';
@@ -35,18 +35,22 @@ function agreementProperty(stats: RunStats, context: PassContext = DEFAULT_CONTE
     const compilation = compileSource(source, context);
     expect(compilation.diagnostics.filter((d) => d.severity === 'error'), source).toEqual([]);
     const program = prepare(compilation);
-    const [point] = samplePoints(program, { count: 1, seed, attempts: 30 });
+    const plan = differencePlan(program.checked.params.length, seededRandom(seed)); // trusted where sampled, checked the same
+    const [point] = samplePoints(program, { count: 1, seed, attempts: 30, plan });
     if (!point) return; // nowhere finite and well-conditioned (e.g. log(-exp(p0))): nothing to compare
     stats.checked++;
     for (const op of ops) stats.covered.add(op);
-    const check = checkPrepared(program, point);
+    const check = checkPrepared(program, point, FINITE_DIFFERENCE_TOLERANCE, plan);
     const where = `${source}at ${[...point].map(([k, v]) => `${k}=${v}`).join(',')}`;
     expect(check.value.error, `value: compiled ${check.value.compiled}, tape ${check.value.tape}; ${where}`)
       .toBeLessThanOrEqual(ENGINE_TOLERANCE);
-    for (const p of check.params) {
+    // Programs this small have every element differenced, and 3 random directions besides.
+    const rows = [...check.params.map((p) => ({ ...p, what: `d/d${p.name}` })), ...check.directions.map((d) => ({ ...d, what: `along d${d.index + 1}` }))];
+    for (const p of rows) {
+      expect(p.finiteDifferenceError, `${p.what} has a finite difference`).toBeDefined();
       stats.worstEngineError = Math.max(stats.worstEngineError, p.engineError);
-      stats.worstFiniteDifferenceError = Math.max(stats.worstFiniteDifferenceError, p.finiteDifferenceError);
-      const detail = `d/d${p.name}: compiled ${p.compiled}, tape ${p.tape}, finite differences ${p.finiteDifference}; ${where}`;
+      stats.worstFiniteDifferenceError = Math.max(stats.worstFiniteDifferenceError, p.finiteDifferenceError!);
+      const detail = `${p.what}: compiled ${p.compiled}, tape ${p.tape}, finite differences ${p.finiteDifference}; ${where}`;
       expect(p.engineError, detail).toBeLessThanOrEqual(ENGINE_TOLERANCE);
       expect(p.finiteDifferenceError, detail).toBeLessThanOrEqual(FINITE_DIFFERENCE_TOLERANCE);
     }
