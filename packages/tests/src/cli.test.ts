@@ -133,6 +133,23 @@ describe('command-line mistakes: exit 2 with usage', () => {
   }
 });
 
+describe('what a new user trips over', () => {
+  it('autodiff --version prints the version', () => {
+    const run = autodiff(['--version']);
+    expect(run.status).toBe(0);
+    expect(run.stdout).toMatch(/^autodiff \d+\.\d+\.\d+\n$/);
+  });
+
+  it('a UTF-8 byte order mark at the start of a source file or a params file is accepted, and columns are the editor\'s', () => {
+    const src = writeTemp(dir, 'bom.txt', '\uFEFFparam 3\nw^2\n');
+    const run = autodiff(['compile', src]);
+    expect(run.stderr).toMatch(/^bom\.txt:1:7: error\[E003\]: expected a name, found '3'$/m); // the BOM is no character of line 1
+    const ok = writeTemp(dir, 'bom-ok.txt', '\uFEFFparam w\nw^2\n');
+    const params = writeTemp(dir, 'bom.json', '\uFEFF{"w": 3}');
+    expect(autodiff(['eval', ok, '--params', params, '--json']).stdout).toBe('{"value": 9, "gradient": {"w": 6}}\n');
+  });
+});
+
 describe('messages are safe to print', () => {
   const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
 
