@@ -123,3 +123,16 @@ describe('LaTeX', () => {
     expect(roots[0]).toBe('s^{2} + s');
   });
 });
+
+describe('the module the playground shows and downloads', () => {
+  it('a shared program with line separators and a \\r in comments gives a module that is printable ASCII, its comments closed', async () => {
+    const { hashFor, programFromHash } = await import('../src/share.js');
+    const { loadProgram } = await import('../src/analysis/model.js');
+    const source = 'param w\nloss = w^2 # note\u2028; globalThis.x = 1\u2029 */ `${1}`\n';
+    const shared = programFromHash(hashFor(source))!;
+    expect(shared).toBe(source);
+    const loaded = loadProgram(compileSource(shared), shared)!;
+    expect(loaded.model.typescript).toMatch(/^[\n\x20-\x7e]*$/);
+    expect(loaded.model.typescript).toContain('//   loss = w^2 # note\\u{2028}; globalThis.x = 1\\u{2029} *\\/ `${1}`');
+  });
+});
