@@ -53,6 +53,9 @@ const geluBody = [
 ].join('\n');
 // PyTorch's minimum/maximum backward: nothing to the side that loses, half on a
 // tie, all of g otherwise (to both sides when one is NaN: neither loses).
+// sech^2 x = 4e / (1 + e)^2 with e = exp(-2|x|): one exp, nothing cancels, a few ulps everywhere
+// (1 - tanh^2 x has lost all precision once tanh x rounds near 1).
+const sech2Body = 'const e = Math.exp(-2 * Math.abs(x));\n  return (4 * e) / ((1 + e) * (1 + e));';
 const tieShareBody = 'return a > b ? 0 : a === b ? g / 2 : g;';
 // eslint-disable-next-line @typescript-eslint/no-implied-eval
 const compileHelper = (h: Helper) => new Function(...h.params, h.body) as (...a: number[]) => number;
@@ -60,12 +63,14 @@ const compileHelper = (h: Helper) => new Function(...h.params, h.body) as (...a:
 const sigmoidHelper: Helper = { name: 'sigmoid', params: ['x'], body: sigmoidBody };
 const softplusHelper: Helper = { name: 'softplus', params: ['x'], body: softplusBody };
 const geluHelper: Helper = { name: 'gelu', params: ['x'], body: geluBody };
+const sech2Helper: Helper = { name: 'sech2', params: ['x'], body: sech2Body };
 /** The cotangent `g` min(a, b) passes to a: none when b is smaller, half on a tie, else all of it (PyTorch). */
 const tieShareHelper: Helper = { name: 'tieShare', params: ['g', 'a', 'b'], body: tieShareBody };
 
 const sigmoid = compileHelper(sigmoidHelper);
 const softplus = compileHelper(softplusHelper);
 const gelu = compileHelper(geluHelper);
+const sech2 = compileHelper(sech2Helper);
 const tieShare = compileHelper(tieShareHelper);
 
 const SQRT_2_OVER_PI = 0.7978845608028654;
@@ -133,12 +138,8 @@ export const OPS: readonly OpDef[] = [
   math1('atan', (b, [x], _o, g) => [b.div(g, b.add(b.const(1), b.mul(x!, x!)))]),
   math1('sinh', (b, [x], _o, g) => [b.mul(g, b.call('cosh', x!))]),
   math1('cosh', (b, [x], _o, g) => [b.mul(g, b.call('sinh', x!))]),
-  // tanh' = sech^2 x, from x: 1 - tanh^2 x loses all precision as tanh x -> 1 (the
-  // rounded tanh has already lost it); 1/cosh never overflows, it underflows to 0.
-  math1('tanh', (b, [x], _o, g) => {
-    const sech = b.div(b.const(1), b.call('cosh', x!));
-    return [b.mul(g, b.mul(sech, sech))];
-  }),
+  // tanh' = sech^2 x, from x (the rounded tanh x has already lost the precision 1 - tanh^2 needs).
+  math1('tanh', (b, [x], _o, g) => [b.mul(g, b.call('sech2', x!))]),
   math1('exp', (b, _a, out, g) => [b.mul(g, out)]),
   math1('log', (b, [x], _o, g) => [b.div(g, x!)], each(uniform(0.1, 5))),
   math1('log1p', (b, [x], _o, g) => [b.div(g, b.add(b.const(1), x!))], each(uniform(-0.9, 4))),
@@ -180,6 +181,8 @@ export const OPS: readonly OpDef[] = [
   // Ops that only derivative rules produce. Each passes a cotangent through
   // where a condition holds and gives 0 elsewhere (a select, not a product, so
   // an infinite cotangent gives 0 rather than NaN there, as in PyTorch).
+  internal('sech2', 1, sech2, (a) => `sech2(${a})`, (b, [x], out, h) => [b.mul(h, b.mul(b.const(-2), b.mul(out, b.call('tanh', x!))))],
+    each(wide), sech2Helper),
   // sign(NaN) is 0, as torch.sign (Math.sign gives NaN): abs'(NaN) = 0 in PyTorch.
   internal('sign', 1, (x) => (x > 0 ? 1 : x < 0 ? -1 : 0), (a) => `(${a} > 0 ? 1 : ${a} < 0 ? -1 : 0)`, () => [null],
     each(awayFromZero(0.1, 3))),

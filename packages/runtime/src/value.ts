@@ -33,10 +33,13 @@ function sigmoidGrad(x: number): number {
   return sigmoid(x) * sigmoid(-x);
 }
 
-/** tanh'(x) = sech(x)^2; 1/cosh never overflows (it underflows to 0), unlike 1 - tanh^2 it keeps precision. */
+/**
+ * tanh'(x) = sech(x)^2 = 4e / (1 + e)^2 with e = exp(-2|x|): nothing cancels and
+ * nothing overflows, so it keeps full precision where 1 - tanh^2 has none left.
+ */
 function sech2(x: number): number {
-  const s = 1 / Math.cosh(x);
-  return s * s;
+  const e = Math.exp(-2 * Math.abs(x));
+  return (4 * e) / ((1 + e) * (1 + e));
 }
 
 const GELU_C = Math.sqrt(2 / Math.PI);

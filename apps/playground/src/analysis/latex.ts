@@ -61,6 +61,7 @@ const TEMPLATES: Readonly<Record<string, Template>> = {
   sinh: call('\\sinh'),
   cosh: call('\\cosh'),
   tanh: call('\\tanh'),
+  sech2: { precedence: ATOM, print: (a) => `\\operatorname{sech}^{2}\\left(${a(0, 0)}\\right)` },
   sigmoid: call('\\sigma'),
   min: call('\\min'),
   max: call('\\max'),
