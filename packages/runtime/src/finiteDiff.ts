@@ -16,22 +16,7 @@ const STEP = Math.cbrt(Number.EPSILON); // ~6.06e-6
  * with step h_i = cbrt(eps) * max(1, |x_i|) so the step scales with x_i.
  */
 export function finiteDifferenceGradient(f: (x: Float64Array) => number, at: Float64Array): Float64Array {
-  const x = Float64Array.from(at);
-  const grad = new Float64Array(x.length);
-  for (let i = 0; i < x.length; i++) {
-    const xi = x[i]!;
-    const h = STEP * Math.max(1, Math.abs(xi));
-    const up = xi + h;
-    const down = xi - h;
-    x[i] = up;
-    const fUp = f(x);
-    x[i] = down;
-    const fDown = f(x);
-    x[i] = xi;
-    // divide by the step actually taken (xi +- h is rounded), not by 2h
-    grad[i] = (fUp - fDown) / (up - down);
-  }
-  return grad;
+  return finiteDifferencePartials(f, at, Array.from({ length: at.length }, (_, i) => i));
 }
 
 /**
@@ -51,6 +36,7 @@ export function finiteDifferencePartials(f: (x: Float64Array) => number, at: Flo
     x[i] = down;
     const fDown = f(x);
     x[i] = xi;
+    // divide by the step actually taken (xi +- h is rounded), not by 2h
     grad[i] = (fUp - fDown) / (up - down);
   }
   return grad;

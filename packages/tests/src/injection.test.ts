@@ -13,6 +13,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { compileSource, emitModule } from '@autodiff/compiler';
+import { seededRandom } from '@autodiff/runtime';
 import type * as TS from 'typescript5';
 import { describe, expect, it } from 'vitest';
 import { autodiff, tempDir, writeTemp } from './cli.js';
@@ -37,17 +38,6 @@ const HOSTILE = ['\u2028', '\u2029', '\u0085', '\u000b', '\u000c', '*/', '/*', '
   '\\', '\\u2028', '\u202e', '\u2066', '\u00a0', '\ufeff', '\u0000', '\u001b[2J', '\ud800', '\udc00', '\ud83d\ude00', 'console.log("x")'];
 const LINE_ENDS = ['\n', '\r\n', '\r'];
 const SPACE = [' ', '\t', '  ', '\ufeff'];
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Variant {
   source: string;
@@ -111,7 +101,7 @@ const seed = Number(process.env.AUTODIFF_INJECTION_SEED ?? Date.now() % 1_000_00
 
 describe('source text never becomes code', () => {
   it(`${COUNT} random sources with hostile comments and white space: only the generator's tokens (seed ${seed})`, () => {
-    const random = mulberry32(seed);
+    const random = seededRandom(seed);
     const plain = new Map<string, { ts: string[]; js: string[] }>();
     for (const canonical of PROGRAMS) {
       const compiled = compileSource(canonical);
