@@ -136,3 +136,14 @@ describe('the module the playground shows and downloads', () => {
     expect(loaded.model.typescript).toContain('//   loss = w^2 # note\\u{2028}; globalThis.x = 1\\u{2029} *\\/ `${1}`');
   });
 });
+
+describe('editor marks', () => {
+  it('a file with 100,000 of one warning gets 50 marks and one that counts the rest', async () => {
+    const { editorDiagnostics } = await import('../src/analysis/model.js');
+    const source = `${Array.from({ length: 100_000 }, (_, i) => `u${i} = ${i}`).join('\n')}\nz = 1\n`;
+    const marks = editorDiagnostics(compileSource(source).diagnostics, source);
+    expect(marks).toHaveLength(51);
+    expect(marks.at(-1)!.message).toMatch(/^\.\.\. and 99,950 more like this \('u50' is bound but never used/);
+    expect(marks.at(-1)!.line).toBe(51);
+  });
+});

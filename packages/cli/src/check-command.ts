@@ -1,6 +1,7 @@
 /** `autodiff check FILE [--points N] [--seed S] [--tolerance T]` */
 import { compileSource, DEFAULT_CONTEXT, type PassContext } from '@autodiff/compiler';
 import { checkProgram, type GradientCheck, type ProgramCheck } from '@autodiff/verify';
+import { printable } from '@autodiff/parser';
 import { fileMessage } from './diagnostics.js';
 import { InputError, UsageError } from './failures.js';
 import { readSource, report } from './source.js';
@@ -76,7 +77,7 @@ export function formatCheck(path: string, result: ProgramCheck, verbose = false)
   const tolerance = first?.tolerance ?? { engines: NaN, finiteDifferences: NaN };
   const count = pointCount(result.checks.length);
   const params = first?.params.length ?? 0;
-  const lines = [`checking ${path} at ${count} (seed ${result.seed})`];
+  const lines = [`checking ${printable(path)} at ${count} (seed ${result.seed})`];
   result.checks.forEach((c, i) => {
     if (c.point.size > MAX_LISTED_VARIABLES && !verbose) {
       lines.push(`  point ${i + 1}: ${c.point.size.toLocaleString('en-US')} params and inputs (--verbose lists them)`);
@@ -91,7 +92,7 @@ export function formatCheck(path: string, result: ProgramCheck, verbose = false)
   const shown = showAll ? all : all.filter((r) => r.at(-1) === 'FAIL').slice(0, MAX_TABLE_ROWS);
   if (shown.length > 0) {
     const rows = [HEADER, ...shown];
-    const widths = HEADER.map((_, col) => Math.max(...rows.map((r) => r[col]!.length)));
+    const widths = HEADER.map((_, col) => rows.reduce((w, r) => Math.max(w, r[col]!.length), 0));
     for (const row of rows) lines.push(row.map((cell, col) => cell.padEnd(widths[col]!)).join('  ').trimEnd());
     if (!showAll) lines.push(`(only failing rows are shown, at most ${MAX_TABLE_ROWS}; --verbose prints all ${all.length.toLocaleString('en-US')})`);
     lines.push('');
@@ -105,7 +106,7 @@ export function formatCheck(path: string, result: ProgramCheck, verbose = false)
   lines.push(`tape err: compiled vs tape, at most ${limit(tolerance.engines)}; `
     + `fd err: compiled and tape vs central differences, at most ${limit(tolerance.finiteDifferences)}`);
   lines.push('(errors are relative, and absolute for gradients smaller than about 1)');
-  const worst = (pick: (c: GradientCheck) => number[]) => Math.max(0, ...result.checks.flatMap(pick));
+  const worst = (pick: (c: GradientCheck) => number[]) => result.checks.flatMap(pick).reduce((m, e) => Math.max(m, e), 0);
   lines.push(`worst: tape err ${error(worst((c) => [c.value.error, ...c.params.map((p) => p.engineError), ...c.directions.map((d) => d.engineError)]))}, `
     + `fd err ${error(worst((c) => [...c.params.map((p) => p.finiteDifferenceError ?? 0), ...c.directions.map((d) => d.finiteDifferenceError)]))}`);
   const failed = result.checks.filter((c) => !c.ok).length;

@@ -30,7 +30,7 @@ export const CLI_DIAGNOSTICS = defineDiagnostics('cli', {
     + `check needs points inside every function's domain, away from kinks` },
   checkFailed: { code: 'E211', severity: 'error', message: (failed: number, points: string) =>
     `gradient check failed at ${failed} of ${points} (see the table)` },
-  fewPoints: { code: 'W201', severity: 'warning', message: (found: number, wanted: number) => `found only ${found} of ${wanted} usable points` },
+  fewPoints: { code: 'W210', severity: 'warning', message: (found: number, wanted: number) => `found only ${found} of ${wanted} usable points` },
   diverged: { code: 'E212', severity: 'error', message: (step: number, loss: string, lr: number) =>
     `training diverged at step ${step}: the loss or its gradient is not finite (batch loss ${loss}); `
     + `try a smaller --lr (it is ${lr}) or another --init` },

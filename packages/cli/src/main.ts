@@ -23,7 +23,7 @@ type Options = NonNullable<ParseArgsConfig['options']>;
 
 interface Command {
   summary: string;
-  /** Option name -> [description, boolean flag?, short name?] */
+  /** Each option: its help, whether it is a flag (no value), its one-letter name, whether it may repeat. */
   options: Record<string, { help: string; flag?: true; short?: string; repeatable?: true }>;
   run: (file: string, values: Record<string, string | boolean | undefined>, repeated: Record<string, string[]>) => void | Promise<void>;
 }
@@ -105,7 +105,8 @@ function parseOptions(command: Command, args: string[]) {
   try {
     parsed = parseArgs({ args, options, allowPositionals: true, strict: true });
   } catch (e) {
-    throw new UsageError(e instanceof Error ? e.message.split('\n')[0]! : String(e));
+    // Node's message may span lines (with the fix, e.g. "use '--lr=-XYZ'"): keep all of it.
+    throw new UsageError(e instanceof Error ? e.message.split('\n').join(' ') : String(e));
   }
   const values: Record<string, string | boolean | undefined> = {};
   const repeated: Record<string, string[]> = {};
@@ -161,6 +162,15 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write(`autodiff: internal error: ${printable(e instanceof Error ? e.message : String(e))}\n`);
     return 70;
   }
+}
+
+// A reader that stops early (`autodiff compile big.txt | head`) closes the pipe: that ends the
+// output, quietly, rather than as an unhandled 'error' event with a stack trace.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw e;
+  });
 }
 
 process.exitCode = await main(process.argv.slice(2));

@@ -11,7 +11,7 @@ import { accessSync, constants, lstatSync, realpathSync, rmSync, statSync, type 
 import { chmod, chown, open, rename } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileMessage } from './diagnostics.js';
-import { InputError } from './failures.js';
+import { InputError, UsageError } from './failures.js';
 import { reason } from './source.js';
 
 export interface InputFile {
@@ -89,6 +89,8 @@ async function replaceAtomically(target: string, chunks: readonly string[], exis
  * of `inputs`. Errors are InputErrors naming the path.
  */
 export async function writeOutput(path: string, text: string | readonly string[], inputs: readonly InputFile[]): Promise<void> {
+  if (path === '') throw new UsageError('the output path is empty: give a file name');
+  if (/[\\/]$/.test(path)) throw new InputError([fileMessage(path, 'cannotWrite', 'the path ends with a slash, so it names a directory; give a file name')]);
   checkOutputPath(path, inputs);
   const chunks = typeof text === 'string' ? [text] : text;
   if (STDOUT_NAMES.has(path)) {

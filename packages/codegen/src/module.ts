@@ -322,8 +322,10 @@ export function generateModule(fn: IRFunction, options: ModuleOptions): string {
     '  return a;',
     '}',
   ];
-  out.push(...packer('packParams', 'Params', 'param', params), '');
-  if (inputs.length > 0) out.push(...packer('packInputs', 'Inputs', 'input', inputs), '');
+  // One line at a time: spreading 150,000 lines into one push() overflows the stack.
+  const pushAll = (lines: readonly string[]) => { for (const line of lines) out.push(line); };
+  pushAll([...packer('packParams', 'Params', 'param', params), '']);
+  if (inputs.length > 0) pushAll([...packer('packInputs', 'Inputs', 'input', inputs), '']);
   const packedInputs = inputs.length > 0 ? 'packInputs(x)' : 'NO_INPUTS';
   if (params.length + inputs.length > 0) {
     out.push(

@@ -58,11 +58,39 @@ export const MAX_SHOWN_PER_CODE = 50;
 
 const plural = (n: number, severity: Severity) => `${severity}${n === 1 ? '' : 's'}`;
 
+/** The diagnostics of one code beyond the cap: how many, and the first of them. */
+export interface HiddenDiagnostics<D> {
+  code: string;
+  count: number;
+  first: D;
+}
+
 /**
- * Every diagnostic formatted, in the order given, except that only the first
- * `maxPerCode` of each code are shown: the rest of a code are counted in one
- * closing line each ("... and 99,950 more warnings like this [W101]"), so a
- * file with 100,000 of one mistake gives a readable, bounded report.
+ * The first `maxPerCode` diagnostics of each code, in the order given, and a
+ * count of the rest of each code: what a user is shown of a file with 100,000
+ * of one mistake (the CLI and the playground's editor alike).
+ */
+export function capPerCode<D extends { readonly code: string }>(diagnostics: readonly D[], maxPerCode = MAX_SHOWN_PER_CODE) {
+  const counts = new Map<string, number>();
+  const shown: D[] = [];
+  const hidden = new Map<string, HiddenDiagnostics<D>>();
+  for (const d of diagnostics) {
+    const n = counts.get(d.code) ?? 0;
+    counts.set(d.code, n + 1);
+    if (n < maxPerCode) shown.push(d);
+    else {
+      const h = hidden.get(d.code);
+      if (h) h.count++;
+      else hidden.set(d.code, { code: d.code, count: 1, first: d });
+    }
+  }
+  return { shown, hidden: [...hidden.values()] };
+}
+
+/**
+ * Every diagnostic formatted, in the order given, up to `maxPerCode` of each
+ * code; the rest of a code are counted in one closing line each
+ * ("... and 99,950 more warnings like this [W201]").
  */
 export function formatDiagnostics(
   diagnostics: readonly Diagnostic[],
@@ -71,22 +99,10 @@ export function formatDiagnostics(
   maxPerCode = MAX_SHOWN_PER_CODE,
 ): string[] {
   const lines = new LineIndex(source);
-  const shown = new Map<string, number>();
-  const hidden = new Map<string, { count: number; severity: Severity }>();
-  const out: string[] = [];
-  for (const d of diagnostics) {
-    const n = shown.get(d.code) ?? 0;
-    if (n < maxPerCode) {
-      shown.set(d.code, n + 1);
-      out.push(formatDiagnostic(d, file, lines));
-    } else {
-      const h = hidden.get(d.code) ?? { count: 0, severity: d.severity };
-      h.count++;
-      hidden.set(d.code, h);
-    }
-  }
-  for (const [code, { count, severity }] of hidden) {
-    out.push(`${printable(file)}: ... and ${count.toLocaleString('en-US')} more ${plural(count, severity)} like this [${code}]`);
+  const { shown, hidden } = capPerCode(diagnostics, maxPerCode);
+  const out = shown.map((d) => formatDiagnostic(d, file, lines));
+  for (const { code, count, first } of hidden) {
+    out.push(`${printable(file)}: ... and ${count.toLocaleString('en-US')} more ${plural(count, first.severity)} like this [${code}]`);
   }
   return out;
 }

@@ -31,15 +31,19 @@ export function printable(text: string, options: { keepTabs?: boolean } = {}): s
 /** Longest text a message quotes in full. */
 export const MAX_QUOTED = 40;
 
+/** `text`, escaped, and shortened to `max` characters with `...`. */
+export function shortened(text: string, max = MAX_QUOTED): string {
+  return printable(text.length > max ? `${text.slice(0, max - 3)}...` : text);
+}
+
 /** `'text'` for a message: escaped, and shortened to `MAX_QUOTED` characters with `...`. */
 export function quoted(text: string, max = MAX_QUOTED): string {
-  const short = text.length > max ? `${text.slice(0, max - 3)}...` : text;
-  return `'${printable(short)}'`;
+  return `'${shortened(text, max)}'`;
 }
 
 /** Names for a message: all of a few, or the first ten and how many there are (`a, b, ... (4,000 in all)`). */
 export function nameList(names: readonly string[], max = 10): string {
   if (names.length === 0) return '(none)';
-  const shown = names.slice(0, max).map((n) => printable(n.length > MAX_QUOTED ? `${n.slice(0, MAX_QUOTED - 3)}...` : n));
+  const shown = names.slice(0, max).map((n) => shortened(n));
   return names.length <= max ? shown.join(', ') : `${shown.join(', ')}, ... (${names.length.toLocaleString('en-US')} in all)`;
 }

@@ -5,7 +5,7 @@
 import { defineDiagnostics, diagnosticFactory, escapeCharacter, quoted as q } from '@autodiff/diagnostics';
 
 export {
-  bySpan, formatDiagnostic, formatDiagnostics, formatHeadline, LineIndex, MAX_SHOWN_PER_CODE, nameList, printable, quoted,
+  bySpan, capPerCode, formatDiagnostic, formatDiagnostics, formatHeadline, LineIndex, MAX_SHOWN_PER_CODE, nameList, printable, quoted,
   type Diagnostic, type Note, type Severity,
 } from '@autodiff/diagnostics';
 
@@ -47,7 +47,7 @@ export const PARSER_DIAGNOSTICS = defineDiagnostics('parser', {
   tooDeep: { code: 'E007', severity: 'error', message: (limit: number) =>
     `expression nested too deeply: more than ${limit} levels of parentheses` },
   tooManyTokens: { code: 'E008', severity: 'error', message: (limit: number) =>
-    `the program is too large: it has more than ${limit.toLocaleString('en-US')} tokens (names, numbers and operators); `
+    `the program is too large: it has more than ${limit.toLocaleString('en-US')} tokens (names, numbers, operators and line ends); `
     + `the rest of the file is not read` },
   sourceTooLong: { code: 'E009', severity: 'error', message: (length: number, limit: number) =>
     `the program is too large: ${length.toLocaleString('en-US')} characters, the limit is ${limit.toLocaleString('en-US')}` },
@@ -75,9 +75,9 @@ export const PARSER_DIAGNOSTICS = defineDiagnostics('parser', {
   lastIsDeclaration: { code: 'E114', severity: 'error', message: () =>
     `the last statement must give the output (an expression or a binding), not a declaration` },
   declaredTwice: { code: 'E115', severity: 'error', message: (name: string, where: string) => `${q(name)} is already declared (at ${where})` },
-  unusedBinding: { code: 'W101', severity: 'warning', message: (name: string) =>
+  unusedBinding: { code: 'W201', severity: 'warning', message: (name: string) =>
     `${q(name)} is bound but never used by the output; it is not evaluated` },
-  implicitParamNearMiss: { code: 'W102', severity: 'warning', message: (name: string, near: string) =>
+  implicitParamNearMiss: { code: 'W202', severity: 'warning', message: (name: string, near: string) =>
     `${q(name)} is not bound or declared, so it becomes a parameter; did you mean ${q(near)}?` },
 });
 

@@ -90,7 +90,7 @@ describe('semantic results', () => {
   it('warns about an unused binding and does not fail', () => {
     const { checked, diagnostics } = analyze('param x\nt = log(-1)\nx * 2\n');
     expect(checked).toBeDefined();
-    expect(diagnostics.map((d) => [d.code, d.severity])).toEqual([['W101', 'warning']]);
+    expect(diagnostics.map((d) => [d.code, d.severity])).toEqual([['W201', 'warning']]);
   });
   it('reports every error class with its code', () => {
     const codes = (source: string) => analyze(source).diagnostics.map((d) => d.code);

@@ -5,7 +5,10 @@
  * strings exactly as given; an interrupted run leaves no temporary file.
  */
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, lstatSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync, chownSync, existsSync, lstatSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, watch, writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { autodiff, CLI, tempDir, writeTemp } from './cli.js';
@@ -98,27 +101,49 @@ describe('compile -o and fit --out', () => {
 
   it('SIGTERM or SIGINT while the output is written leaves no temporary file', async () => {
     const sub = tempDir();
-    // A 30,000-statement chain: a module of about 5 MB, written in pieces.
+    // A 20,000-statement chain: a module of about 3 MB, written in pieces.
     const lines = ['param x', 'y0 = x'];
-    for (let i = 1; i < 30_000; i++) lines.push(`y${i} = y${i - 1} * 1.0001 + x`);
+    for (let i = 1; i < 20_000; i++) lines.push(`y${i} = y${i - 1} * 1.0001 + x`);
     const big = writeTemp(sub, 'chain.txt', lines.join('\n'));
     for (const signal of ['SIGTERM', 'SIGINT'] as const) {
       const child = spawn(process.execPath, [CLI, 'compile', big, '-o', join(sub, 'chain.ts')], { stdio: 'ignore' });
       const exited = new Promise<NodeJS.Signals | null>((done) => child.on('exit', (_code, s) => done(s)));
-      // Kill it as soon as its temporary file appears (or when it is done, whichever comes first).
-      let killed = false;
-      while (!killed && child.exitCode === null) {
-        if (temporaries(sub).length > 0) {
-          child.kill(signal);
-          killed = true;
-        }
-        await new Promise((r) => setTimeout(r, 2));
-      }
+      // The moment its temporary file appears, freeze it, send the signal, and let it go on:
+      // the signal then arrives while the file is being written.
+      let caught = false;
+      const watcher = watch(sub, (_event, name) => {
+        if (caught || !String(name).endsWith('.tmp') || !existsSync(join(sub, String(name)))) return;
+        caught = child.kill('SIGSTOP');
+        child.kill(signal);
+        child.kill('SIGCONT');
+      });
       const how = await exited;
-      console.log(`${signal}: ${killed ? 'sent while the output was written' : 'the run ended first'}`);
-      if (killed) expect(how).toBe(signal);
+      watcher.close();
+      expect(caught, `${signal} was sent while the output was written`).toBe(true);
+      expect(how).toBe(signal);
       expect(temporaries(sub)).toEqual([]);
-      expect(existsSync(join(sub, 'chain.ts')) ? readFileSync(join(sub, 'chain.ts'), 'utf8').endsWith('}\n') : true).toBe(true);
+      expect(existsSync(join(sub, 'chain.ts'))).toBe(false); // it never got to the rename
+    }
+  });
+
+  it('as a user who may not write a read-only file, the write is refused and the file left as it was', () => {
+    if (process.getuid?.() !== 0) return; // this test runs the CLI as another user, which only root can
+    const shared = mkdtempSync(join(tmpdir(), 'autodiff-ro-'));
+    chmodSync(shared, 0o777);
+    try {
+      const src = join(shared, 'w.txt');
+      writeFileSync(src, 'param w\nw^2\n');
+      const readOnly = join(shared, 'ro.ts');
+      writeFileSync(readOnly, 'old');
+      chmodSync(readOnly, 0o444);
+      chownSync(readOnly, 65534, 65534); // owned by nobody, and read-only
+      const run = spawnSync(process.execPath, [CLI, 'compile', src, '-o', readOnly], { encoding: 'utf8', uid: 65534, gid: 65534 });
+      expect(run.status, run.stderr).toBe(1);
+      expect(run.stderr).toMatch(/error\[E208\]: cannot write output: permission denied: the file is read-only/);
+      expect(readFileSync(readOnly, 'utf8')).toBe('old');
+      expect(statSync(readOnly).mode & 0o777).toBe(0o444);
+    } finally {
+      rmSync(shared, { recursive: true, force: true });
     }
   });
 });

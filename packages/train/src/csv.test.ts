@@ -56,9 +56,10 @@ describe('readCsv: every problem names its row (file line) and column (cell posi
     expect(result.problems).toBeUndefined();
     expect(Array.from(result.dataset!.values)).toEqual([1, 2, 4]);
     expect(result.notes!.map((p) => [p.code, p.severity, p.row, p.column, p.message])).toEqual([
-      ['D004', 'note', 1, 1, "column 'id' is not an input of the program; it is ignored"],
-      ['D004', 'note', 1, 4, "column 'z' is not an input of the program; it is ignored"],
+      ['D004', 'note', 1, 1, '2 columns are not inputs of the program; they are ignored: id, z'],
     ]);
+    const wide = readCsv(`${Array.from({ length: 100_000 }, (_, i) => `c${i}`).join(',')},x1,x2,y\n${'0,'.repeat(100_000)}1,2,3\n`, INPUTS);
+    expect(wide.notes!.map((p) => p.message)).toEqual(['100,000 columns are not inputs of the program; they are ignored: c0, c1, c2, c3, c4, c5, c6, c7, c8, c9, ... (100,000 in all)']);
   });
 
   it('a column named twice, and a column without a name', () => {

@@ -65,13 +65,16 @@ function checkHeader(header: readonly string[], inputs: readonly string[], row: 
   const found: FileProblem[] = []; // problems and notes
   const seen = new Map<string, number>();
   const wanted = new Set(inputs);
+  const ignored: { name: string; column: number }[] = [];
   header.forEach((name, i) => {
     const column = i + 1;
     if (name === '') found.push(problem('unnamedColumn', row, column));
     else if (seen.has(name)) found.push(problem('duplicateColumn', row, column, name, seen.get(name)!));
-    else if (!wanted.has(name)) found.push(problem('ignoredColumn', row, column, name));
+    else if (!wanted.has(name)) ignored.push({ name, column });
     if (!seen.has(name)) seen.set(name, column);
   });
+  // One note for all of them, at the first.
+  if (ignored.length > 0) found.push(problem('ignoredColumns', row, ignored[0]!.column, ignored.map((c) => c.name)));
   for (const name of inputs) {
     if (!seen.has(name)) found.push(problem('missingColumn', row, header.length + 1, name, header.filter((h) => h !== '')));
   }

@@ -23,8 +23,9 @@ export const PROBLEMS = defineDiagnostics('train', {
     `no data rows after the header: the loss is a mean over rows, so at least one is needed` },
   missingColumn: { code: 'D003', severity: 'error', message: (name: string, header: readonly string[]) =>
     `no column ${q(name)}: every input of the program needs a column (the header has ${list(header)})` },
-  ignoredColumn: { code: 'D004', severity: 'note', message: (name: string) =>
-    `column ${q(name)} is not an input of the program; it is ignored` },
+  ignoredColumns: { code: 'D004', severity: 'note', message: (names: readonly string[]) => (names.length === 1
+    ? `column ${q(names[0]!)} is not an input of the program; it is ignored`
+    : `${names.length.toLocaleString('en-US')} columns are not inputs of the program; they are ignored: ${list(names)}`) },
   duplicateColumn: { code: 'D005', severity: 'error', message: (name: string, first: number) =>
     `column ${q(name)} is named twice (first in column ${first})` },
   unnamedColumn: { code: 'D006', severity: 'error', message: () => `this column has no name in the header` },

@@ -14,12 +14,14 @@
  *    engines may resolve differently while the function itself is flat.
  * 2. Rounding cannot swamp the finite differences. Each tape node v carries
  *    a relative rounding error of about eps, which moves the output by about
- *    eps |v| |d out / d v| (first-order error analysis); their sum K bounds
- *    the error of the computed forward function, and eps K / h bounds what
- *    that does to a central difference of step h. It is huge where an
- *    intermediate saturates (`log1p(tanh(x))` at tanh(x) ~ -1) or large terms
- *    cancel, and the forward is then numerically flat or noisy while the true
- *    gradient is large.
+ *    eps |v| |d out / d v| (first-order error analysis). Those errors are
+ *    independent, so their sum has a size of about eps K, K the root of the
+ *    sum of their squares (ROUNDING_MARGIN times it as a bound; their plain
+ *    sum would grow with the size of a model and reject every point of a
+ *    large one); eps K / h is then what rounding does to a central difference
+ *    of step h. It is huge where an intermediate saturates
+ *    (`log1p(tanh(x))` at tanh(x) ~ -1) or large terms cancel, and the
+ *    forward is then numerically flat or noisy while the true gradient is large.
  * 3. Central differences with steps h, 2h and 4h agree. Truncation error
  *    grows as the step squared, so their differences estimate it; they are
  *    also far apart near a kink (abs, relu, min, max within ~4h of their
@@ -45,6 +47,9 @@ type Draw = (random: () => number) => number;
 
 /** For a variable that is no op's direct argument (e.g. the output is the variable itself). */
 const ANYWHERE: Draw = (r) => -3 + 6 * r();
+
+/** How far above the typical size of the summed rounding errors (condition 2) a bound is put. */
+const ROUNDING_MARGIN = 10;
 
 /** The runtime's central-difference step, relative to max(1, |x|). */
 const STEP = Math.cbrt(Number.EPSILON);
@@ -106,11 +111,12 @@ function usable(program: PreparedProgram, point: ReadonlyMap<string, number>, to
   if (!Number.isFinite(value)) return false;
 
   const nodes = topologicalOrder(interpret(program.checked, point).root);
-  let roundingBound = 0; // K above: sum over computed nodes of |v| |d out / d v|
+  let squares = 0; // K^2 above: the sum over computed nodes of (v d out / d v)^2
   for (const v of nodes) {
     if (!Number.isFinite(v.grad)) return false;
-    if (v.children.length > 0) roundingBound += Math.abs(v.data * v.grad);
+    if (v.children.length > 0) squares += (v.data * v.grad) ** 2;
   }
+  const roundingBound = ROUNDING_MARGIN * Math.sqrt(squares);
 
   const trusted = Math.max(tolerance, 1e-8) / 10;
   /** Differences with steps h, 2h, 4h agree, and rounding cannot swamp them (conditions 2 and 3). */

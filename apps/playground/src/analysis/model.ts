@@ -1,7 +1,7 @@
 /** From a compilation to what the views show (plain data), plus what the worker keeps. */
 import { emitModule, loadCompiled, type Compilation, type CompiledFunctions } from '@autodiff/compiler';
 import { outputsOf, topoOrder, type IRFunction, type Node } from '@autodiff/ir';
-import { LineIndex, MAX_SHOWN_PER_CODE, type CheckedProgram, type Diagnostic } from '@autodiff/parser';
+import { capPerCode, LineIndex, type CheckedProgram, type Diagnostic } from '@autodiff/parser';
 import { initialParams, seededRandom } from '@autodiff/runtime';
 import { FIT_DEFAULTS } from '@autodiff/train';
 import type { EditorDiagnostic, MathModel, ProgramModel, TooLarge } from '../worker/protocol.js';
@@ -24,37 +24,29 @@ export interface LoadedProgram {
 }
 
 /**
- * The diagnostics the editor marks: as the CLI shows them, the first
- * MAX_SHOWN_PER_CODE of each code, and then one mark that counts the rest
- * (an editor with 100,000 marks is no help, and slow).
+ * The diagnostics the editor marks: as the CLI shows them, the first few of
+ * each code, and then one mark that counts the rest (an editor with 100,000
+ * marks is no help, and slow).
  */
 export function editorDiagnostics(diagnostics: readonly Diagnostic[], source: string): EditorDiagnostic[] {
   const lines = new LineIndex(source);
-  const shown = new Map<string, number>();
-  const out: EditorDiagnostic[] = [];
-  const hidden = new Map<string, { first: EditorDiagnostic; count: number }>();
-  for (const d of diagnostics) {
+  const mark = (d: Diagnostic): EditorDiagnostic => {
     const { line, column } = lines.position(d.span.start);
     const notes = (d.notes ?? []).map((n) => {
       const at = lines.position(n.span.start);
       return ` (${n.message}, at ${at.line}:${at.column})`;
     });
     const severity = d.severity === 'error' ? 'error' : 'warning';
-    const mark: EditorDiagnostic = { from: d.span.start, to: d.span.end, severity, code: d.code, message: d.message + notes.join(''), line, column };
-    const n = shown.get(d.code) ?? 0;
-    if (n < MAX_SHOWN_PER_CODE) {
-      shown.set(d.code, n + 1);
-      out.push(mark);
-    } else {
-      const h = hidden.get(d.code);
-      if (h) h.count++;
-      else hidden.set(d.code, { first: mark, count: 1 });
-    }
-  }
-  for (const { first, count } of hidden.values()) {
-    out.push({ ...first, message: `... and ${count.toLocaleString('en-US')} more like this (${first.message})` });
-  }
-  return out;
+    return { from: d.span.start, to: d.span.end, severity, code: d.code, message: d.message + notes.join(''), line, column };
+  };
+  const { shown, hidden } = capPerCode(diagnostics);
+  return [
+    ...shown.map(mark),
+    ...hidden.map(({ count, first }) => {
+      const m = mark(first);
+      return { ...m, message: `... and ${count.toLocaleString('en-US')} more like this (${m.message})` };
+    }),
+  ];
 }
 
 const tooLarge = (nodeCount: number, limit: number): TooLarge => ({ tooLarge: true, nodeCount, limit });

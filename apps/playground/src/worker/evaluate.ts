@@ -29,8 +29,9 @@ function agreementAt(program: LoadedProgram, params: number[], inputs: number[])
     const check = checkPrepared(program, point);
     return {
       ok: check.ok,
-      engineError: Math.max(check.value.error, ...check.params.map((c) => c.engineError)),
-      finiteDifferenceError: Math.max(0, ...check.params.map((c) => c.finiteDifferenceError ?? 0), ...check.directions.map((d) => d.finiteDifferenceError)),
+      engineError: check.params.reduce((m, c) => Math.max(m, c.engineError), check.value.error),
+      finiteDifferenceError: [...check.params.map((c) => c.finiteDifferenceError ?? 0), ...check.directions.map((d) => d.finiteDifferenceError)]
+        .reduce((m, e) => Math.max(m, e), 0),
       tape: check.params.map((c) => c.tape),
       // Elements outside the sample of a large model have no finite difference of their own.
       finiteDifference: check.params.map((c) => c.finiteDifference ?? NaN),
