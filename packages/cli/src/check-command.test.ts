@@ -140,7 +140,7 @@ describe('autodiff check on a large model', () => {
     const names = Array.from({ length: 4000 }, (_, i) => `p${i}`);
     const path = file('big.txt', `param ${names.join(', ')}\nz = ${names.map((n) => `sin(${n})`).join(' + ')}\n`);
     const started = performance.now();
-    const run = autodiff('check', path, '--points', '2');
+    const run = autodiff('check', path, '--points', '1');
     expect(performance.now() - started).toBeLessThan(30_000); // it took over 120 s when every param was differenced
     expect(run.status, run.stderr).toBe(0);
     expect(run.stdout).toContain('finite differences on 64 of the 4,000 elements (a seeded sample) and along 3 random directions per point');
