@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { foldExpr, type Expr } from './ast.js';
 import { analyze } from './check.js';
 import { ExpressionParser } from './grammar.js';
+import { createLexer } from './lexer.js';
 import { parse } from './parse.js';
 
 /** Fully parenthesised text of an expression: shows exactly how it was grouped. */
@@ -28,6 +29,7 @@ function expressionOf(source: string): string {
 describe('the grammar', () => {
   it("passes Chevrotain's validations (skipped at run time for start-up speed)", () => {
     expect(() => new ExpressionParser(true)).not.toThrow();
+    expect(createLexer(true).lexerDefinitionErrors).toEqual([]);
   });
 });
 

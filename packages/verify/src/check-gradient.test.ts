@@ -1,7 +1,7 @@
 import { compileSource, type PassContext } from '@autodiff/compiler';
 import { opNamed, type OpDef } from '@autodiff/ir';
 import { describe, expect, it } from 'vitest';
-import { checkGradient, checkProgram, ProgramError, samplePoints, seededRandom } from './index.js';
+import { checkGradient, checkPrepared, checkProgram, differencePlan, prepare, ProgramError, samplePoints, seededRandom } from './index.js';
 
 /** A test-only copy of the op table in which sin's derivative is +sin instead of cos. */
 const brokenSin: OpDef = { ...opNamed('sin'), vjp: (b, [x], _out, g) => [b.mul(g, b.call('sin', x!))] };
@@ -138,5 +138,33 @@ describe('seededRandom', () => {
     expect(Math.max(...xs)).toBeLessThan(1);
     const mean = xs.reduce((s, x) => s + x, 0) / xs.length;
     expect(Math.abs(mean - 0.5)).toBeLessThan(0.05);
+  });
+});
+
+describe('the finite differences a check takes', () => {
+  it('every element of a small program, a seeded sample of 64 of a large one, and 3 directions', () => {
+    expect(differencePlan(10, seededRandom(1)).elements).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    const plan = differencePlan(4000, seededRandom(1));
+    expect(plan.elements).toHaveLength(64);
+    expect(new Set(plan.elements).size).toBe(64);
+    expect([...plan.elements].sort((a, b) => a - b)).toEqual(plan.elements);
+    expect(plan.elements.every((i) => i >= 0 && i < 4000)).toBe(true);
+    expect(differencePlan(4000, seededRandom(1))).toEqual(plan);
+    expect(plan.directions).toHaveLength(3);
+    for (const d of plan.directions) expect(Math.max(...d.map(Math.abs))).toBe(1);
+  });
+
+  it('a wrong rule on a param outside the sample is still caught, along the random directions', () => {
+    const n = 100;
+    const source = `param ${Array.from({ length: n }, (_, i) => `p${i}`).join(', ')}\nsin(p7) + ${Array.from({ length: n - 1 }, (_, i) => `p${i + 1}`).join(' + ')} + p0\n`;
+    const program = prepare(source, BROKEN);
+    let seed = 1;
+    while (differencePlan(n, seededRandom(seed)).elements.includes(7)) seed++;
+    const plan = differencePlan(n, seededRandom(seed));
+    const point = new Map(Array.from({ length: n }, (_, i) => [`p${i}`, 0.1 * (i % 7) + 0.3] as const));
+    const check = checkPrepared(program, point, 1e-6, plan);
+    expect(check.params.filter((p) => p.finiteDifference !== undefined).every((p) => p.finiteDifferenceError! <= 1e-6)).toBe(true);
+    expect(check.directions.some((d) => !d.ok)).toBe(true);
+    expect(check.ok).toBe(false);
   });
 });

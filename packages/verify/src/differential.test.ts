@@ -40,7 +40,9 @@ const SOURCE_OPERATOR: Readonly<Record<string, string>> = { add: '+', sub: '-', 
  * The tape engine's gradient of the program as the compiler sees it: each
  * node of the simplified, hash-consed IR becomes one tape node, built by the
  * tape's own operations. It explains the one deliberate difference between
- * the engines, a zero cotangent meeting an infinite local derivative:
+ * the engines: sharing and simplification regroup the arithmetic. That only
+ * shows where rounding is coarse (cotangents near the bottom of the
+ * subnormal range) or where a zero cotangent meets an infinite local derivative:
  * - sharing: the compiled gradient of a subexpression written twice is
  *   (g1 + g2) d, the tape's g1 d + g2 d; with g1 = 0 and d = inf the first is
  *   inf, the second NaN;
@@ -107,7 +109,8 @@ describe('compiled code and the tape engine agree bit for bit, also at extreme a
             const t = tape.gradient.get(r.name)!;
             if (sameGradient(grad[i]!, t)) return;
             shared ??= sharedTapeGradient(compilation, point);
-            const explained = Number.isNaN(t) && sameGradient(grad[i]!, shared[i]!);
+            // Explained when the tape, run on the compiler's own graph, gives what the compiled code gives.
+            const explained = sameGradient(grad[i]!, shared[i]!);
             expect(explained, `d/d${r.name}: compiled ${grad[i]}, tape ${t}, tape with shared nodes ${shared[i]}; ${where}`).toBe(true);
             sharing++;
           });
@@ -116,6 +119,6 @@ describe('compiled code and the tape engine agree bit for bit, also at extreme a
       });
     fc.assert(property, { numRuns: PROGRAMS, ...(replay === undefined ? {} : { seed: Number(replay) }) });
     expect(compared).toBe(PROGRAMS * POINTS);
-    console.log(`${compared} points compared; ${sharing} gradient entries differ only where sharing or simplification avoids a 0 * inf`);
+    console.log(`${compared} points compared; ${sharing} gradient entries differ, each explained by the tape run on the compiler's own graph (sharing, simplification)`);
   });
 });
