@@ -1,16 +1,17 @@
-/** `autodiff check FILE [--points N] [--seed S] [--tolerance T]` */
+/** `autodiff check FILE [--points N] [--seed S] [--tolerance T] [--verbose]` */
 import { compileSource, DEFAULT_CONTEXT, type PassContext } from '@autodiff/compiler';
+import { printable } from '@autodiff/diagnostics';
 import { checkProgram, type GradientCheck, type ProgramCheck } from '@autodiff/verify';
-import { printable } from '@autodiff/parser';
 import { fileMessage } from './diagnostics.js';
 import { InputError, UsageError } from './failures.js';
 import { readSource, report } from './source.js';
 
+/** Flag values as given (tests pass numbers directly). */
 export interface CheckOptions {
-  points?: unknown;
-  seed?: unknown;
-  tolerance?: unknown;
-  verbose?: unknown;
+  points?: string | number | undefined;
+  seed?: string | number | undefined;
+  tolerance?: string | number | undefined;
+  verbose?: boolean | undefined;
 }
 
 export const DEFAULT_POINTS = 5;
@@ -42,19 +43,19 @@ export function checkCommand(path: string, options: CheckOptions, context: PassC
   }
 }
 
-function integerOption(flag: string, raw: unknown, fallback: number, min: number, max: number): number {
+function integerOption(flag: string, raw: string | number | undefined, fallback: number, min: number, max: number): number {
   if (raw === undefined) return fallback;
-  const n = Number(Array.isArray(raw) ? NaN : raw);
-  if (typeof raw === 'boolean' || !Number.isInteger(n) || n < min || n > max) {
+  const n = Number(raw);
+  if (raw === '' || !Number.isInteger(n) || n < min || n > max) {
     throw new UsageError(`${flag} must be an integer from ${min} to ${max}, not '${String(raw)}'`);
   }
   return n;
 }
 
-function toleranceOption(raw: unknown): number | undefined {
+function toleranceOption(raw: string | number | undefined): number | undefined {
   if (raw === undefined) return undefined;
-  const t = Number(Array.isArray(raw) ? NaN : raw);
-  if (typeof raw === 'boolean' || !(t > 0) || !Number.isFinite(t)) {
+  const t = Number(raw);
+  if (!(t > 0) || !Number.isFinite(t)) {
     throw new UsageError(`--tolerance must be a positive number, not '${String(raw)}'`);
   }
   return t;
@@ -129,6 +130,7 @@ function rowsFor(c: GradientCheck, index: number): string[][] {
   }
   return rows;
 }
+
 /** 12 significant digits; an exponent outside [1e-3, 1e6) so columns stay narrow. */
 function number(v: number): string {
   const a = Math.abs(v);

@@ -17,17 +17,18 @@ import { formatProblems, readSavedParams } from './saved-params.js';
 import { compileFile, readSource, type SourceFile } from './source.js';
 import { parseNumber } from './values.js';
 
+/** Each flag's value as given on the command line (main.ts has already refused a repeated one). */
 export interface FitCommandOptions {
-  data?: unknown;
-  optimizer?: unknown;
-  lr?: unknown;
-  steps?: unknown;
-  batch?: unknown;
-  seed?: unknown;
-  init?: unknown;
-  until?: unknown;
-  params?: unknown;
-  out?: unknown;
+  data?: string | undefined;
+  optimizer?: string | undefined;
+  lr?: string | undefined;
+  steps?: string | undefined;
+  batch?: string | undefined;
+  seed?: string | undefined;
+  init?: string | undefined;
+  until?: string | undefined;
+  params?: string | undefined;
+  out?: string | undefined;
 }
 
 /** The defaults, as the help text and the README state them. */
@@ -147,11 +148,7 @@ function readSettings(options: FitCommandOptions): Settings {
 
 /** A flag's value as text, exactly as given. */
 function text(options: FitCommandOptions, name: keyof FitCommandOptions): string | undefined {
-  const value = options[name];
-  if (value === undefined) return undefined;
-  if (Array.isArray(value)) throw new UsageError(`--${name} is given more than once`);
-  if (typeof value !== 'string' && typeof value !== 'number') throw new UsageError(`--${name} needs a value`);
-  return String(value);
+  return options[name];
 }
 
 function number(options: FitCommandOptions, name: keyof FitCommandOptions, valid: (v: number) => boolean, what: string): number | undefined {

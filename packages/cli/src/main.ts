@@ -2,12 +2,12 @@
 /** The `autodiff` command: argument parsing (Node's util.parseArgs) and exit statuses. */
 import { createRequire } from 'node:module';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { printable } from '@autodiff/parser';
-import { checkCommand } from './check-command.js';
+import { printable } from '@autodiff/diagnostics';
+import { checkCommand, type CheckOptions } from './check-command.js';
 import { compileCommand } from './compile-command.js';
 import { evalCommand } from './eval-command.js';
 import { InputError, UsageError } from './failures.js';
-import { FIT_HELP_DEFAULTS, fitCommand } from './fit-command.js';
+import { FIT_HELP_DEFAULTS, fitCommand, type FitCommandOptions } from './fit-command.js';
 
 const USAGE = `Usage:
   autodiff compile FILE [-o OUT] [--emit ts|js|ir]
@@ -56,7 +56,7 @@ const COMMANDS: Record<string, Command> = {
       tolerance: { help: 'Finite-difference tolerance, relative (default 1e-6)' },
       verbose: { help: 'Print every compared value, not only the summary', flag: true },
     },
-    run: (file, v) => checkCommand(file, v),
+    run: (file, v) => checkCommand(file, v as CheckOptions),
   },
   fit: {
     summary: "Train FILE's params: minimise the mean of its output over the rows of a CSV file",
@@ -72,7 +72,7 @@ const COMMANDS: Record<string, Command> = {
       params: { help: 'Start from saved params (JSON) instead of a random initialisation' },
       out: { help: 'Write the trained params (JSON) to OUT instead of stdout (atomically, if OUT is a regular file)' },
     },
-    run: (file, v) => fitCommand(file, v),
+    run: (file, v) => fitCommand(file, v as FitCommandOptions),
   },
 };
 

@@ -107,17 +107,21 @@ export async function writeOutput(path: string, text: string | readonly string[]
       return;
     }
     const target = existing ? realpathSync(path) : resolve(path); // a symlink to a file keeps pointing at it
-    if (existing) {
-      try {
-        accessSync(target, constants.W_OK);
-      } catch {
-        throw Object.assign(new Error('the file is read-only'), { code: 'EREADONLY' });
-      }
-    }
+    // A rename would replace a file we may not write (it needs only the folder's permission): refuse, as a shell would.
+    if (existing && !writable(target)) throw new InputError([fileMessage(path, 'cannotWrite', 'permission denied: the file is read-only')]);
     await replaceAtomically(target, chunks, existing);
   } catch (e) {
-    const why = (e as { code?: string }).code === 'EREADONLY' ? 'permission denied: the file is read-only' : reason(e);
-    throw new InputError([fileMessage(path, 'cannotWrite', why)]);
+    if (e instanceof InputError) throw e;
+    throw new InputError([fileMessage(path, 'cannotWrite', reason(e))]);
+  }
+}
+
+function writable(path: string): boolean {
+  try {
+    accessSync(path, constants.W_OK);
+    return true;
+  } catch {
+    return false;
   }
 }
 

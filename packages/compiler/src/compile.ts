@@ -33,14 +33,12 @@ export function compileSource(source: string, context: PassContext = DEFAULT_CON
   return { diagnostics, checked, ir, stages };
 }
 
-/** Every stage's IR as text, each under a `# after PASS` heading (one string per stage: they can be large). */
+/**
+ * Every stage's IR as text, each under a `# after PASS` heading: one string
+ * per stage (joined, they are the whole printout), as they can be large.
+ */
 export function stageTexts(stages: readonly Stage[]): string[] {
   return stages.map((s, i) => `${i === 0 ? '' : '\n'}# after ${s.pass}\n${printIR(s.ir)}`);
-}
-
-/** The same as one text. */
-export function printStages(stages: readonly Stage[]): string {
-  return stageTexts(stages).join('');
 }
 
 export interface EmitOptions {

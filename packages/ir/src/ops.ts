@@ -51,11 +51,11 @@ const geluBody = [
   '  const e = Math.exp(-Math.abs(u2));',
   '  return x * (u2 >= 0 ? 1 / (1 + e) : e / (1 + e));',
 ].join('\n');
-// PyTorch's minimum/maximum backward: nothing to the side that loses, half on a
-// tie, all of g otherwise (to both sides when one is NaN: neither loses).
 // sech^2 x = 4e / (1 + e)^2 with e = exp(-2|x|): one exp, nothing cancels, a few ulps everywhere
 // (1 - tanh^2 x has lost all precision once tanh x rounds near 1).
 const sech2Body = 'const e = Math.exp(-2 * Math.abs(x));\n  return (4 * e) / ((1 + e) * (1 + e));';
+// PyTorch's minimum/maximum backward: nothing to the side that loses, half on a
+// tie, all of g otherwise (to both sides when one is NaN: neither loses).
 const tieShareBody = 'return a > b ? 0 : a === b ? g / 2 : g;';
 // eslint-disable-next-line @typescript-eslint/no-implied-eval
 const compileHelper = (h: Helper) => new Function(...h.params, h.body) as (...a: number[]) => number;

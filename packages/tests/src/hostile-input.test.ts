@@ -63,6 +63,7 @@ describe('hostile and huge inputs: bounded time, bounded output, exit 1 or 0, ne
     const run = timed(['compile', '/dev/zero']); // read without limit, then rc 134
     expect([run.status, run.stderr]).toEqual([1, '/dev/zero:1:1: error[E206]: cannot read file: it is larger than 8 MiB, the limit for a source file\n']);
     expect(run.seconds).toBeLessThan(10);
+    writeTemp(dir, 'w.txt', 'param w\nw^2\n');
     const params = timed(['eval', 'w.txt', '--params', '/dev/zero']);
     expect(params.stderr).toMatch(/error\[E206\]: cannot read file: it is larger than 64 MiB, the limit for a params file/);
   });

@@ -1,7 +1,6 @@
 /** Saved params: one JSON object `{"w1": 0.5, ...}` with a number for every param of the program. */
 import { LineIndex } from '@autodiff/diagnostics';
-import { problem, ProblemList } from './problems.js';
-import type { FileProblem } from './problems.js';
+import { problem, ProblemList, type FileProblem } from './problems.js';
 
 export type ParamsResult = { params: Float64Array; problems?: undefined } | { params?: undefined; problems: FileProblem[] };
 
