@@ -7,7 +7,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { compileSource, loadCompiled } from '@autodiff/compiler';
-import { outputsOf, topoOrder } from '@autodiff/ir';
+import { gradsOf, outputsOf, topoOrder, valueOf } from '@autodiff/ir';
 import { interpret } from '@autodiff/runtime';
 import katex from 'katex';
 import { describe, expect, it } from 'vitest';
@@ -45,7 +45,7 @@ describe('graph numbers', () => {
     checked.params.forEach((r, i) => values.set(r.name, p[i]!));
     checked.inputs.forEach((r, i) => values.set(r.name, x[i]!));
     const tape = interpret(checked, values);
-    expect(numbers.value.get(ir.value)).toBeCloseTo(tape.value, 12);
+    expect(numbers.value.get(valueOf(ir))).toBeCloseTo(tape.value, 12);
     ir.params.forEach((param, i) => {
       const expected = tape.gradient.get(checked.params[i]!.name)!;
       const got = numbers.grad.get(param) ?? 0;
@@ -54,7 +54,7 @@ describe('graph numbers', () => {
     // Gradient nodes' values are the compiled gradient.
     const grad = new Float64Array(p.length);
     loadCompiled(ir).backwardFlat(Float64Array.from(p), Float64Array.from(x), grad);
-    ir.grads!.forEach((g, i) => expect(numbers.value.get(g)).toBeCloseTo(grad[i]!, 12));
+    gradsOf(ir)!.forEach((g, i) => expect(numbers.value.get(g)).toBeCloseTo(grad[i]!, 12));
   });
 });
 
@@ -74,7 +74,7 @@ describe('source spans', () => {
     for (const [name, source] of examples) {
       const { ir, checked } = compiled(source);
       const map = sourceMapOf(checked, ir);
-      const forward = topoOrder([ir.value]).filter((n) => n.op !== 'const');
+      const forward = topoOrder([valueOf(ir)]).filter((n) => n.op !== 'const');
       const missing = forward.filter((n) => !map.spans.has(n)).map((n) => n.op);
       expect(missing, name).toEqual([]);
     }
@@ -98,7 +98,7 @@ describe('graph model', () => {
 describe('LaTeX', () => {
   it.each(programs)('%s: every expression parses in KaTeX', (_, source) => {
     const { ir, checked } = compiled(source);
-    const { roots, definitions } = toLatex([ir.value, ...ir.grads!], { names: sourceMapOf(checked, ir).bindingNames });
+    const { roots, definitions } = toLatex([valueOf(ir), ...gradsOf(ir)!], { names: sourceMapOf(checked, ir).bindingNames });
     for (const tex of [...roots, ...definitions.map((d) => d.latex)]) {
       expect(() => katex.renderToString(tex, { throwOnError: true })).not.toThrow();
     }
@@ -107,7 +107,7 @@ describe('LaTeX', () => {
   it('prints powers, products and quotients as a textbook would', () => {
     const latex = (source: string) => {
       const { ir } = compiled(source);
-      return toLatex([ir.value, ...ir.grads!], { names: new Map() }).roots;
+      return toLatex([valueOf(ir), ...gradsOf(ir)!], { names: new Map() }).roots;
     };
     expect(latex('param x\nx^3')).toEqual(['x^{3}', '3\\,x^{2}']);
     expect(latex('param a, b\na / (a + b)')[0]).toBe('\\frac{a}{a + b}');
@@ -118,7 +118,7 @@ describe('LaTeX', () => {
 
   it('names a shared subexpression once instead of repeating it', () => {
     const { ir, checked } = compiled('param x, y\ns = sin(x*y + 1)\ns * s + s');
-    const { roots, definitions } = toLatex([ir.value, ...ir.grads!], { names: sourceMapOf(checked, ir).bindingNames });
+    const { roots, definitions } = toLatex([valueOf(ir), ...gradsOf(ir)!], { names: sourceMapOf(checked, ir).bindingNames });
     expect(definitions.map((d) => d.name)).toContain('s');
     expect(roots[0]).toBe('s^{2} + s');
   });

@@ -11,7 +11,7 @@ import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { compileSource } from '@autodiff/compiler';
-import { outputsOf, topoOrder, type IRFunction, type Node } from '@autodiff/ir';
+import { outputsOf, topoOrder, valueOf, type Program, type Node } from '@autodiff/ir';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from './browser.js';
@@ -215,7 +215,7 @@ describe('playground (built app in Chromium)', () => {
       expect(ids.sort((a, b) => a - b)).toEqual(expected.map((n) => n.id).sort((a, b) => a - b));
       // Forward and gradient nodes are told apart.
       const gradientIds = await page.$$eval('[data-testid=graph-node][data-kind=gradient]', (els) => els.map((e) => Number(e.getAttribute('data-node-id'))));
-      const forward = new Set(topoOrder([ir.value]));
+      const forward = new Set(topoOrder([valueOf(ir)]));
       expect(gradientIds.sort((a, b) => a - b)).toEqual(expected.filter((n) => !forward.has(n) && n.op !== 'const' && n.op !== 'param' && n.op !== 'input').map((n) => n.id).sort((a, b) => a - b));
       await shot(page, `graph-${id}`);
     }
@@ -290,7 +290,7 @@ describe('playground (built app in Chromium)', () => {
 });
 
 /** What the graph view promises to draw (see src/analysis/graph-model.ts). */
-function expectedGraphNodes(ir: IRFunction): Node[] {
+function expectedGraphNodes(ir: Program): Node[] {
   const outputs = new Set(outputsOf(ir));
   const nodes = new Set<Node>([...ir.params, ...ir.inputs]);
   for (const n of topoOrder(outputsOf(ir))) if (n.op !== 'const' || outputs.has(n)) nodes.add(n);

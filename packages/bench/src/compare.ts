@@ -2,7 +2,7 @@
  * One workload, every competitor side by side: correctness at the benchmark
  * point first, then timing in the same process and rounds.
  */
-import { topoOrder, outputsOf } from '@autodiff/ir';
+import { outputsOf, topoOrder, valueOf } from '@autodiff/ir';
 import { agreement, evaluate, FLOAT32_TOLERANCE, TOLERANCE, type Agreement } from './check.js';
 import { inlineExpression, mathjsGradient } from './competitors/mathjs.js';
 import { interpretGradient, tapeGradient } from './competitors/tape.js';
@@ -89,7 +89,7 @@ export async function runWorkload(w: Workload, tf: Tf, settings: Settings, log: 
   const notRun = (competitor: Competitor, note: string) => rows.push({ competitor, status: 'not run', note });
 
   rows.push({ competitor: 'forward', status: 'ok' });
-  candidates.push({ name: 'forward', f: forwardFlat, points, x: w.inputs, grad: new Float64Array(0) });
+  candidates.push({ name: 'forward', f: (p, x) => forwardFlat(p, x), points, x: w.inputs, grad: new Float64Array(0) });
   add('gradient', backwardFlat, 0);
   const imported = await importModule(generated.module, w.id);
   add('module file', imported.backwardFlat, 0);
@@ -127,7 +127,7 @@ export async function runWorkload(w: Workload, tf: Tf, settings: Settings, log: 
     params: w.params.length,
     operations: operationCount(steps),
     functionCalls: functionCallCount(steps),
-    irNodes: { forward: topoOrder([generated.ir.value]).length, total: topoOrder(outputsOf(generated.ir)).length },
+    irNodes: { forward: topoOrder([valueOf(generated.ir)]).length, total: topoOrder(outputsOf(generated.ir)).length },
     code: { forwardChars, backwardChars, ratio: backwardChars / forwardChars },
     gradientOverForward: ratio(gradient, forward),
     rows,

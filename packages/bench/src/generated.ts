@@ -11,12 +11,12 @@ import { pathToFileURL } from 'node:url';
 import { compileSource, emitModule, loadCompiled, type CompiledFunctions } from '@autodiff/compiler';
 import type { CheckedProgram } from '@autodiff/parser';
 import { formatDiagnostic } from '@autodiff/parser';
-import type { IRFunction } from '@autodiff/ir';
+import type { Program } from '@autodiff/ir';
 import type { GradientFn, ValueFn } from './gradient.js';
 
 export interface Generated {
   checked: CheckedProgram;
-  ir: IRFunction;
+  ir: Program;
   functions: CompiledFunctions;
   /** The emitted JavaScript module. */
   module: string;

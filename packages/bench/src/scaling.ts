@@ -8,7 +8,7 @@
  * side-by-side ratios of the gradient workloads.
  */
 import { compileSource, emitModule } from '@autodiff/compiler';
-import { outputsOf, topoOrder, type IRFunction } from '@autodiff/ir';
+import { outputsOf, topoOrder, valueOf, type Program } from '@autodiff/ir';
 import { Bench } from 'tinybench';
 import { functionText } from './generated.js';
 import { median, ratio, type Ratio } from './harness.js';
@@ -49,7 +49,7 @@ export interface ScalingSettings {
   largeFrom: number;
 }
 
-function compile(source: string): { ir: IRFunction; module: string } {
+function compile(source: string): { ir: Program; module: string } {
   const { ir, diagnostics } = compileSource(source);
   if (!ir) throw new Error(`scaling program failed to compile: ${diagnostics[0]?.message}`);
   return { ir, module: emitModule(ir, { language: 'js', sourceName: 'scaling.txt' }) };
@@ -84,7 +84,7 @@ export function measureScaling(settings: ScalingSettings, log: (line: string) =>
         const point = (of[i] ??= {
           shape,
           size,
-          irNodes: { forward: topoOrder([ir.value]).length, total: topoOrder(outputsOf(ir)).length },
+          irNodes: { forward: topoOrder([valueOf(ir)]).length, total: topoOrder(outputsOf(ir)).length },
           params: ir.params.length,
           rounds: [],
           compileMs: 0,

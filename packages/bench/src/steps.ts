@@ -45,6 +45,9 @@ export function toSteps(checked: CheckedProgram): StepProgram {
           return push({ kind: 'apply', fn: node.op, args });
         case 'call':
           return push({ kind: 'apply', fn: node.callee === 'pow' ? '^' : node.callee, args });
+        case 'index':
+        case 'stack':
+          throw new Error(`toSteps: ${node.kind} is a tensor operation; this benchmark's programs are scalar`);
       }
     });
   const needed = neededBindings(checked);

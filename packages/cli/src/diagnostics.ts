@@ -3,7 +3,7 @@
  * it reads and writes, and the verdicts of `check` and `fit`. Rows of the
  * project's one diagnostics mechanism, with codes of their own.
  */
-import { defineDiagnostics, diagnosticFactory, formatHeadline, messageOf, printable, quoted as q, type MessageArgs } from '@autodiff/diagnostics';
+import { defineDiagnostics, diagnosticFactory, formatHeadline, messageOf, nameList, printable, quoted as q, type MessageArgs } from '@autodiff/diagnostics';
 
 const bytes = (n: number) => (n >= 1024 * 1024 ? `${n / (1024 * 1024)} MiB` : `${n.toLocaleString('en-US')} bytes`);
 
@@ -34,6 +34,28 @@ export const CLI_DIAGNOSTICS = defineDiagnostics('cli', {
   diverged: { code: 'E212', severity: 'error', message: (step: number, loss: string, lr: number) =>
     `training diverged at step ${step}: the loss or its gradient is not finite (batch loss ${loss}); `
     + `try a smaller --lr (it is ${lr}) or another --init` },
+  // v2: tensor values (`--at W=[[1,2],[3,4]]`, `--params`/`--inputs` JSON files, shapes).
+  badTensorValue: { code: 'E213', severity: 'error', message: (name: string, reason: string) =>
+    `--at value of ${q(name)} is not a number or a nested list of numbers: ${reason}` },
+  unbalancedBrackets: { code: 'E214', severity: 'error', message: (item: string, reason: string) =>
+    `--at item ${q(item)} has unbalanced brackets: ${reason}` },
+  wrongShape: { code: 'E215', severity: 'error', message: (kind: string, name: string, expected: string, given: string) =>
+    `${kind} ${q(name)} should have shape ${expected}, got ${given}` },
+  dimensionMismatch: { code: 'E216', severity: 'error', message: (
+    kind: string, name: string, expected: string, given: string, dim: string, size: number, first: string, firstSize: number,
+  ) => `dimension ${q(dim)} is ${firstSize} in ${q(first)} but ${size} in ${q(name)}: ${kind} ${q(name)} should have shape ${expected}, got ${given}` },
+  zeroDimension: { code: 'E217', severity: 'error', message: (kind: string, name: string, expected: string, given: string, dim: string) =>
+    `${kind} ${q(name)} should have shape ${expected}, got ${given}: dimension ${q(dim)} cannot be 0 (every dimension is at least 1)` },
+  valuesBadJson: { code: 'E218', severity: 'error', message: (reason: string) => `not valid JSON: ${reason}` },
+  valuesNotAnObject: { code: 'E219', severity: 'error', message: (kind: string) =>
+    `expected one JSON object mapping each ${kind} name to a number or a nested list of numbers, e.g. {"W": [[1, 2], [3, 4]], "c": 0.5}` },
+  valuesUnknownName: { code: 'E220', severity: 'error', message: (kind: string, name: string, names: readonly string[]) =>
+    `${q(name)} is not ${kind === 'input' ? 'an' : 'a'} ${kind} of the program (${names.length === 0 ? `it has no ${kind}s` : `its ${kind}s are ${nameList(names)}`})` },
+  valuesBadValue: { code: 'E221', severity: 'error', message: (kind: string, name: string, reason: string) =>
+    `the value of ${kind} ${q(name)} is not a number or a nested list of numbers: ${reason}` },
+  valuesMissing: { code: 'E222', severity: 'error', message: (kind: string, name: string) => `no value for ${kind} ${q(name)}` },
+  valuesTooManyProblems: { code: 'E223', severity: 'note', message: (shown: number) =>
+    `more problems follow; only the first ${shown} are shown` },
 });
 
 export const cliDiagnostic = diagnosticFactory(CLI_DIAGNOSTICS);

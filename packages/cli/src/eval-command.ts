@@ -5,6 +5,7 @@ import { UsageError } from './failures.js';
 import { jsonNumber, jsonObject } from './json.js';
 import { readSavedParams } from './saved-params.js';
 import { compileFile, readSource } from './source.js';
+import { evaluateTensor, formatTensorJson, formatTensorText, tensorValuesFor } from './tensor-eval.js';
 import { valuesFor } from './values.js';
 
 export interface EvalOptions {
@@ -14,6 +15,8 @@ export interface EvalOptions {
   json?: boolean;
   /** Saved params (JSON, as `fit` writes them); `--at` may still override some. */
   params?: string | undefined;
+  /** Input values (JSON: name -> number or nested list). */
+  inputs?: string | undefined;
 }
 
 export interface Evaluation {
@@ -28,6 +31,14 @@ export function evalCommand(path: string, options: EvalOptions): void {
   const at = [...options.at];
   const file = readSource(path);
   const { ir, checked } = compileFile(file);
+  // Programs with any tensor value (declared, or made by a stack) take the v2 path.
+  const hasTensors = [...checked.shapes.values()].some((s) => s.length > 0) || [...checked.params, ...checked.inputs].some((v) => v.shape.length > 0);
+  if (hasTensors || options.inputs !== undefined) {
+    const { values, dims } = tensorValuesFor(file, checked, options);
+    const result = evaluateTensor(checked, values, dims, engine, () => loadCompiled(ir));
+    process.stdout.write(options.json ? formatTensorJson(result) : formatTensorText(result));
+    return;
+  }
   const params = checked.params.map((p) => p.name);
   const saved = new Map<string, number>();
   if (options.params !== undefined) readSavedParams(options.params, params).forEach((v, i) => saved.set(params[i]!, v));

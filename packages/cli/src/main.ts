@@ -11,7 +11,8 @@ import { FIT_HELP_DEFAULTS, fitCommand, type FitCommandOptions } from './fit-com
 
 const USAGE = `Usage:
   autodiff compile FILE [-o OUT] [--emit ts|js|ir]
-  autodiff eval    FILE --at NAME=VALUE[,NAME=VALUE...] [--params FILE.json] [--engine compiled|tape] [--json]
+  autodiff eval    FILE --at NAME=VALUE[,NAME=VALUE...] [--params FILE.json] [--inputs FILE.json]
+                   [--engine compiled|tape] [--json]
   autodiff check   FILE [--points N] [--seed S] [--tolerance T] [--verbose]
   autodiff fit     FILE --data DATA.csv [--optimizer sgd|momentum|adam] [--lr R] [--steps N]
                    [--batch B] [--seed S] [--init uniform:A|normal:S] [--until LOSS]
@@ -43,10 +44,14 @@ const COMMANDS: Record<string, Command> = {
     options: {
       at: { help: 'NAME=VALUE,... for every param and input (may be repeated)', repeatable: true },
       params: { help: 'Saved params (JSON, as fit writes them) in place of giving params in --at' },
+      inputs: { help: 'Input values (JSON: name -> number or nested list) in place of giving inputs in --at' },
       engine: { help: 'compiled (default) or tape' },
       json: { help: 'Print one JSON object: {"value": ..., "gradient": {...}}', flag: true },
     },
-    run: (file, v, r) => evalCommand(file, { at: r.at ?? [], params: v.params as string | undefined, engine: v.engine as string | undefined, json: v.json === true }),
+    run: (file, v, r) => evalCommand(file, {
+      at: r.at ?? [], params: v.params as string | undefined, inputs: v.inputs as string | undefined,
+      engine: v.engine as string | undefined, json: v.json === true,
+    }),
   },
   check: {
     summary: 'Compare compiled, tape and finite-difference gradients at random points',

@@ -1,5 +1,5 @@
 /** The module printer on inputs the front end rarely makes: very many params, and hostile text in its header. */
-import { Graph, type Node } from '@autodiff/ir';
+import { Graph, programOf, type Node } from '@autodiff/ir';
 import { describe, expect, it } from 'vitest';
 import { commentText, generateModule } from './module.js';
 
@@ -9,7 +9,7 @@ describe('generateModule', () => {
     const params = Array.from({ length: 150_000 }, (_, i) => g.param(`w${i}`, i));
     let sum: Node = params[0]!;
     for (let i = 1; i < params.length; i++) sum = g.add(sum, params[i]!);
-    const module = generateModule({ graph: g, params, inputs: [], value: sum, grads: params.map(() => g.const(1)) }, { language: 'js', sourceName: 'wide.txt' });
+    const module = generateModule(programOf(g, params, [], sum, params.map(() => g.const(1))), { language: 'js', sourceName: 'wide.txt' });
     expect(module).toContain('a[149999] = numberIn(v, "w149999", "param");');
   });
 
@@ -20,7 +20,7 @@ describe('generateModule', () => {
   it('refuses to emit a name that is not an identifier', () => {
     const g = new Graph();
     const p = g.param('a\nb', 0);
-    expect(() => generateModule({ graph: g, params: [p], inputs: [], value: p, grads: [g.const(1)] }, { language: 'ts', sourceName: 'x' }))
+    expect(() => generateModule(programOf(g, [p], [], p, [g.const(1)]), { language: 'ts', sourceName: 'x' }))
       .toThrow(/refusing to emit a name that is not an identifier/);
   });
 });

@@ -1,13 +1,13 @@
 /** The public API: source text -> checked program -> IR -> generated code. */
 import { generateModule, type Language } from '@autodiff/codegen';
-import { printIR, type IRFunction } from '@autodiff/ir';
+import { printIR, type Program } from '@autodiff/ir';
 import { analyze, type CheckedProgram, type Diagnostic } from '@autodiff/parser';
 import { lower } from './lower.js';
 import { DEFAULT_CONTEXT, PASSES, type PassContext } from './passes.js';
 
 export interface Stage {
   pass: string;
-  ir: IRFunction;
+  ir: Program;
 }
 
 export interface Compilation {
@@ -15,8 +15,8 @@ export interface Compilation {
   diagnostics: Diagnostic[];
   /** Present when there are no errors. */
   checked?: CheckedProgram;
-  /** The final IR, with `grads`. */
-  ir?: IRFunction;
+  /** The final IR: the value and one gradient output per param. */
+  ir?: Program;
   /** IR after lowering and after each pass. */
   stages?: Stage[];
 }
@@ -47,22 +47,34 @@ export interface EmitOptions {
   source?: string;
 }
 
-export function emitModule(ir: IRFunction, options: EmitOptions): string {
+export function emitModule(ir: Program, options: EmitOptions): string {
   return generateModule(ir, options);
 }
 
-/** The generated functions, as a program importing the module would see them. */
+/** A param's or input's value in the named API: a number, or a Float64Array for a tensor. */
+export type NamedValue = number | Float64Array;
+
+/**
+ * The generated functions, as a program importing the module would see them.
+ * Tensor programs take each dimension name's size as a trailing argument of
+ * the flat forms, in `dimNames` order (generated.md, v2).
+ */
 export interface CompiledFunctions {
   paramNames: readonly string[];
   inputNames: readonly string[];
-  forward(p: Record<string, number>, x?: Record<string, number>): number;
-  backward(p: Record<string, number>, x?: Record<string, number>): { value: number; grad: Record<string, number> };
-  forwardFlat(p: Float64Array, x?: Float64Array): number;
-  backwardFlat(p: Float64Array, x: Float64Array, grad: Float64Array): number;
+  /** Present for programs with a shaped declaration. */
+  paramShapes?: readonly (readonly (number | string)[])[];
+  inputShapes?: readonly (readonly (number | string)[])[];
+  dimNames?: readonly string[];
+  paramSize?: number;
+  forward(p: Record<string, NamedValue>, x?: Record<string, NamedValue>): number;
+  backward(p: Record<string, NamedValue>, x?: Record<string, NamedValue>): { value: number; grad: Record<string, NamedValue> };
+  forwardFlat(p: Float64Array, x?: Float64Array, ...dims: number[]): number;
+  backwardFlat(p: Float64Array, x: Float64Array, grad: Float64Array, ...dims: number[]): number;
 }
 
 /** Generate JavaScript for `ir` and load it in memory (no file, no import). */
-export function loadCompiled(ir: IRFunction): CompiledFunctions {
+export function loadCompiled(ir: Program): CompiledFunctions {
   const body = generateModule(ir, { language: 'js', sourceName: '(in memory)', format: 'function-body' });
   // eslint-disable-next-line @typescript-eslint/no-implied-eval
   return new Function(body)() as CompiledFunctions;

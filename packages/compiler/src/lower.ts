@@ -1,8 +1,6 @@
 /** AST -> IR: a checked program becomes nodes in a graph (raw, unsimplified by default). */
-import { Graph, type IRFunction, type Node } from '@autodiff/ir';
-import { CONSTANTS, foldExpr, type BinaryOp, type CheckedProgram, type Expr, type Span } from '@autodiff/parser';
-
-const BINARY_OPS: Record<BinaryOp, string> = { '+': 'add', '-': 'sub', '*': 'mul', '/': 'div', '^': 'pow' };
+import { Graph, SOURCE_FUNCTIONS, type Program, type Node } from '@autodiff/ir';
+import { CONSTANTS, foldExpr, literalArguments, type CheckedProgram, type Expr, type Span } from '@autodiff/parser';
 
 /** Where each IR node comes from in the source (for tools that point back at it). */
 export interface SourceMap {
@@ -12,7 +10,7 @@ export interface SourceMap {
   bindingNames: Map<Node, string>;
 }
 
-export function lower(checked: CheckedProgram): IRFunction {
+export function lower(checked: CheckedProgram): Program {
   return lowerInto(checked, new Graph(), {});
 }
 
@@ -21,7 +19,7 @@ export function lower(checked: CheckedProgram): IRFunction {
  * compilation's final graph finds the nodes the compiler made, since the
  * graph hash-conses and simplifies the same way.
  */
-export function lowerWithSources(checked: CheckedProgram, graph: Graph = new Graph()): { fn: IRFunction; sources: SourceMap } {
+export function lowerWithSources(checked: CheckedProgram, graph: Graph = new Graph()): { fn: Program; sources: SourceMap } {
   const spans = new Map<Node, Span[]>();
   const note = (node: Node, span: Span) => {
     const list = spans.get(node);
@@ -43,28 +41,47 @@ interface Hooks {
   bound?: (name: string, node: Node) => void;
 }
 
-function lowerInto(checked: CheckedProgram, g: Graph, { note = () => {}, bound = () => {} }: Hooks): IRFunction {
-
-  const params = checked.params.map((p, i) => g.param(p.name, i));
-  const inputs = checked.inputs.map((x, i) => g.input(x.name, i));
+function lowerInto(checked: CheckedProgram, g: Graph, { note = () => {}, bound = () => {} }: Hooks): Program {
+  const params = checked.params.map((p, i) => g.param(p.name, i, p.shape));
+  const inputs = checked.inputs.map((x, i) => g.input(x.name, i, x.shape));
   const env = new Map<string, Node>();
   checked.params.forEach((p, i) => { env.set(p.name, params[i]!); note(params[i]!, p.span); });
   checked.inputs.forEach((x, i) => { env.set(x.name, inputs[i]!); note(inputs[i]!, x.span); });
   for (const [name, value] of CONSTANTS) env.set(name, g.const(value));
 
-  const lowerExpr = (e: Expr): Node =>
-    foldExpr<Node>(e, (node, args) => {
+  /** The op and attributes the checker resolved for an operator, call or indexing. */
+  const resolved = (e: Expr) => {
+    const r = checked.resolved.get(e);
+    if (!r) throw new Error(`internal: the checker resolved no op for a ${e.kind} expression`);
+    return r;
+  };
+  const lowerExpr = (e: Expr): Node => {
+    // Literal arguments (onehot's k, reshape's shape) are attributes, not values.
+    const literal = literalArguments(e);
+    return foldExpr<Node | null>(e, (node, args) => {
+      if (literal.has(node)) return null;
       let result: Node;
       switch (node.kind) {
         case 'number': result = g.const(node.value); break;
         case 'name': result = env.get(node.name)!; break;
         case 'unary': result = node.op === '-' ? g.neg(args[0]!) : args[0]!; break;
-        case 'binary': result = g.make(BINARY_OPS[node.op], args[0]!, args[1]!); break;
-        case 'call': result = g.make(node.callee, ...args); break;
+        case 'binary': case 'index': {
+          const { op, attrs } = resolved(node);
+          result = g.make(op, args as Node[], attrs);
+          break;
+        }
+        case 'call': {
+          const { op, attrs } = resolved(node);
+          const form = SOURCE_FUNCTIONS.get(node.callee)!.find((f) => f.positional === node.args.length)!;
+          result = g.make(op, (args as Node[]).filter((_, k) => !form.literals?.[k]), attrs);
+          break;
+        }
+        case 'stack': result = g.make('stack', args as Node[]); break;
       }
       note(result, node.span);
       return result;
-    });
+    })!;
+  };
 
   // Bindings are single-assignment and defined before use: source order works.
   for (const s of checked.program.statements) {
@@ -76,5 +93,5 @@ function lowerInto(checked: CheckedProgram, g: Graph, { note = () => {}, bound =
   }
   const last = checked.program.statements[checked.program.statements.length - 1];
   const value = last?.kind === 'bind' ? env.get(last.target.name)! : lowerExpr(checked.output);
-  return { graph: g, params, inputs, value };
+  return { graph: g, params, inputs, outputs: [{ name: 'value', node: value }] };
 }

@@ -4,8 +4,8 @@
  * Lowering from the AST comes before these; code generation after, and it
  * schedules only the nodes the outputs reach (dead code elimination).
  */
-import { differentiate } from '@autodiff/diff';
-import { Graph, opNamed, rebuild, simplifier, type IRFunction, type OpDef } from '@autodiff/ir';
+import { vjp } from '@autodiff/diff';
+import { Graph, opNamed, rebuild, simplifier, type OpDef, type Program } from '@autodiff/ir';
 
 export interface PassContext {
   /** The op table's lookup (tests substitute a doctored copy). */
@@ -14,7 +14,7 @@ export interface PassContext {
 
 export interface Pass {
   name: string;
-  run: (fn: IRFunction, context: PassContext) => IRFunction;
+  run: (fn: Program, context: PassContext) => Program;
 }
 
 export const DEFAULT_CONTEXT: PassContext = { ops: opNamed };
@@ -24,5 +24,5 @@ export const PASSES: readonly Pass[] = [
   // passes build in that graph, so their output is simplified as it is made.
   { name: 'simplify', run: (fn) => rebuild(fn, new Graph(simplifier)) },
   // Gradient nodes join the forward nodes in the same hash-consed graph.
-  { name: 'differentiate', run: (fn, { ops }) => differentiate(fn, ops) },
+  { name: 'vjp', run: (fn, { ops }) => vjp(fn, ops) },
 ];

@@ -1,1 +1,1 @@
-export { differentiate } from './reverse.js';
+export { vjp } from './reverse.js';

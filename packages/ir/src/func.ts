@@ -1,20 +1,44 @@
-import { Graph } from './graph.js';
+import type { Graph } from './graph.js';
 import type { Node } from './node.js';
+import type { OpName } from './op-names.js';
+
+/** A named result of a program: its value, or a gradient (`d/dW`). */
+export interface Output {
+  readonly name: string;
+  readonly node: Node;
+}
 
 /**
- * A differentiable function in IR: its leaves in declaration order, its output
- * value, and (after differentiation) one gradient node per parameter.
+ * A program in IR: its leaves in declaration order and a list of outputs.
+ * Lowering gives one output, the value; reverse mode (`vjp`) is a transform
+ * that appends one gradient output per parameter, and can be applied again.
  */
-export interface IRFunction {
+export interface Program {
   readonly graph: Graph;
   readonly params: readonly Node[];
   readonly inputs: readonly Node[];
-  readonly value: Node;
-  readonly grads?: readonly Node[];
+  readonly outputs: readonly Output[];
 }
 
-export function outputsOf(fn: IRFunction): Node[] {
-  return [fn.value, ...(fn.grads ?? [])];
+/** The name of the output holding the gradient with respect to a param. */
+export const gradientName = (param: string) => `d/d${param}`;
+
+export function outputsOf(p: Program): Node[] {
+  return p.outputs.map((o) => o.node);
+}
+
+/** The program's first output: the value it computes. */
+export function valueOf(p: Program): Node {
+  const first = p.outputs[0];
+  if (!first) throw new Error('internal: a program without outputs');
+  return first.node;
+}
+
+/** The gradient outputs, one per param in order, if the program has them all. */
+export function gradsOf(p: Program): Node[] | undefined {
+  const byName = new Map(p.outputs.map((o) => [o.name, o.node]));
+  const grads = p.params.map((x) => byName.get(gradientName(x.name!)));
+  return grads.every((g) => g !== undefined) ? (grads as Node[]) : undefined;
 }
 
 /**
@@ -70,24 +94,25 @@ export function topoOrder(roots: readonly Node[]): Node[] {
  * Copy `fn` into `target` node by node (in topological order), so that the
  * target graph's rewriter sees every node. Unreachable nodes are dropped.
  */
-export function rebuild(fn: IRFunction, target: Graph): IRFunction {
+export function rebuild(fn: Program, target: Graph): Program {
   const map = new Map<Node, Node>();
-  const params = fn.params.map((p) => target.param(p.name!, p.index!));
-  const inputs = fn.inputs.map((x) => target.input(x.name!, x.index!));
+  const params = fn.params.map((p) => target.param(p.name!, p.index!, p.shape));
+  const inputs = fn.inputs.map((x) => target.input(x.name!, x.index!, x.shape));
   fn.params.forEach((p, i) => map.set(p, params[i]!));
   fn.inputs.forEach((x, i) => map.set(x, inputs[i]!));
   for (const node of topoOrder(outputsOf(fn))) {
     if (map.has(node)) continue;
     const copy = node.op === 'const'
-      ? target.const(node.value!)
-      : target.make(node.op, ...node.args.map((a) => map.get(a)!));
+      ? target.const(node.value!, node.shape)
+      : target.make(node.op as OpName, node.args.map((a) => map.get(a)!), node.attrs);
     map.set(node, copy);
   }
-  return {
-    graph: target,
-    params,
-    inputs,
-    value: map.get(fn.value)!,
-    ...(fn.grads ? { grads: fn.grads.map((n) => map.get(n)!) } : {}),
-  };
+  return { graph: target, params, inputs, outputs: fn.outputs.map((o) => ({ name: o.name, node: map.get(o.node)! })) };
+}
+
+/** A program from its value and, optionally, one gradient per param (tests and tools build them by hand). */
+export function programOf(graph: Graph, params: readonly Node[], inputs: readonly Node[], value: Node, grads?: readonly Node[]): Program {
+  const outputs: Output[] = [{ name: 'value', node: value }];
+  grads?.forEach((g, i) => outputs.push({ name: gradientName(params[i]!.name!), node: g }));
+  return { graph, params, inputs, outputs };
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { rebuild, topoOrder } from './func.js';
+import { programOf, rebuild, topoOrder } from './func.js';
+import type { OpName } from './op-names.js';
 import { Graph } from './graph.js';
 import { printIR } from './text.js';
 
@@ -25,8 +26,8 @@ describe('hash-consed graph', () => {
 
   it('rejects an arity mismatch loudly', () => {
     const g = new Graph();
-    expect(() => g.make('sin', g.const(1), g.const(2))).toThrow(/sin takes 1/);
-    expect(() => g.make('nosuchop', g.const(1))).toThrow(/no op named 'nosuchop'/);
+    expect(() => g.make('sin', [g.const(1), g.const(2)])).toThrow(/sin takes 1/);
+    expect(() => g.make('nosuchop' as OpName, [g.const(1)])).toThrow(/no op named 'nosuchop'/);
   });
 
   it('orders a 1,000,000-node chain without recursion', () => {
@@ -43,10 +44,10 @@ describe('hash-consed graph', () => {
     const x = g.param('x', 0);
     const y = g.input('y', 0);
     const value = g.mul(g.call('sin', x), y);
-    const text = printIR({ graph: g, params: [x], inputs: [y], value, grads: [g.mul(g.call('cos', x), y)] });
+    const text = printIR(programOf(g, [x], [y], value, [g.mul(g.call('cos', x), y)]));
     expect(text).toBe(
-      'fn (params: x; inputs: y) {\n  %0 = param x\n  %1 = input y\n  %2 = sin %0\n  %3 = mul %2 %1\n' +
-      '  %4 = cos %0\n  %5 = mul %4 %1\n  value = %3\n  d/dx = %5\n}\n');
+      'fn (params: x; inputs: y) {\n  %0: f64 = param x\n  %1: f64 = input y\n  %2: f64 = sin %0\n  %3: f64 = mul %2 %1\n' +
+      '  %4: f64 = cos %0\n  %5: f64 = mul %4 %1\n  value = %3\n  d/dx = %5\n}\n');
   });
 
   it('rebuild drops what the outputs do not reach and keeps every declared leaf', () => {
@@ -54,7 +55,7 @@ describe('hash-consed graph', () => {
     const x = g.param('x', 0);
     const unused = g.param('u', 1);
     g.call('exp', x); // unreachable
-    const fn = rebuild({ graph: g, params: [x, unused], inputs: [], value: g.call('sin', x) }, new Graph());
+    const fn = rebuild(programOf(g, [x, unused], [], g.call('sin', x)), new Graph());
     expect(fn.params.map((p) => p.name)).toEqual(['x', 'u']);
     expect(fn.graph.size).toBe(3);
   });

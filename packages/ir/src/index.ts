@@ -1,6 +1,11 @@
 export * from './node.js';
+export * from './shape.js';
 export * from './graph.js';
 export * from './ops.js';
 export * from './func.js';
 export * from './simplify.js';
 export * from './text.js';
+export * from './verify.js';
+export * from './source-forms.js';
+export type { EmitContext, EmitRule } from './emit-context.js';
+export { keptShape, type IndexSpec, type ReduceAttrs } from './structural-ops.js';

@@ -1,5 +1,5 @@
 /**
- * An open-addressing hash table from (op, argument ids) to op nodes, for
+ * An open-addressing hash table from (op, argument ids, shape and attributes) to op nodes, for
  * hash-consing. Slots are an Int32Array, so a million nodes cost no per-entry
  * objects or key strings (which dominated garbage collection on large graphs).
  */
@@ -21,11 +21,14 @@ export class NodeTable {
     return code;
   }
 
-  private static hash(op: number, args: readonly Node[]): number {
+  private static hash(op: number, args: readonly Node[], key: string): number {
     let h = Math.imul(op, 0x9e3779b1);
+    for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193);
     for (const a of args) h = Math.imul(h ^ a.id, 0x85ebca6b) ^ (h >>> 13);
     return h ^ (h >>> 16);
   }
+
+  private readonly keys: string[] = [];
 
   private static matches(node: Node, op: string, args: readonly Node[]): boolean {
     if (node.op !== op || node.args.length !== args.length) return false;
@@ -33,22 +36,26 @@ export class NodeTable {
     return true;
   }
 
-  /** The node `op(args)` if it exists, else the one `create()` makes, stored. */
-  intern(op: string, args: readonly Node[], create: () => Node): Node {
+  /**
+   * The node `op(args)` with this `key` (its shape and attributes as text) if
+   * it exists, else the one `create()` makes, stored.
+   */
+  intern(op: string, args: readonly Node[], key: string, create: () => Node): Node {
     const mask = this.slots.length - 1;
-    const h = NodeTable.hash(this.opCode(op), args);
+    const h = NodeTable.hash(this.opCode(op), args, key);
     let i = h & mask;
     for (;;) {
       const slot = this.slots[i]!;
       if (slot === 0) break;
       if (this.hashes[i] === h) {
         const node = this.nodes[slot - 1]!;
-        if (NodeTable.matches(node, op, args)) return node;
+        if (NodeTable.matches(node, op, args) && this.keys[slot - 1] === key) return node;
       }
       i = (i + 1) & mask;
     }
     const node = create();
     this.nodes.push(node);
+    this.keys.push(key);
     this.slots[i] = this.nodes.length;
     this.hashes[i] = h;
     if (this.nodes.length * 2 > this.slots.length) this.grow();

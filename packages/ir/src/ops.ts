@@ -1,38 +1,22 @@
 /**
- * The op table: every operation of the IR is defined here, once.
- * Parser (function names, arity), simplifier (folding), differentiation (vjp),
- * code generation (printers, helpers) and tests (domains) all read this table.
+ * The op table: every operation of the IR is defined here, once, with its
+ * arity, shape rule, numeric eval, derivative rule (built from IR builders),
+ * emitter, LaTeX form and test domain. Parser and checker (function names,
+ * shapes), simplifier (folding), differentiation (vjp), code generation
+ * (printers, emitters, helpers), the playground (LaTeX) and tests (domains)
+ * all read this table; no pass switches on op names.
  */
 import type { Graph } from './graph.js';
-import type { Node } from './node.js';
+import type { Attrs, Node } from './node.js';
+import {
+  isShapeError, LATEX_PRECEDENCE as P, type Helper, type LatexForm, type OpDef, type Sampler, type ShapeError, type ShapeRule, type VjpRule,
+} from './op-def.js';
+import { ELEMENTWISE_OPS, type ElementwiseOpName, type OpName } from './op-names.js';
+import { STRUCTURAL } from './structural-ops.js';
+import { broadcastShapes, formatShape, type Shape } from './shape.js';
 
-/** A helper function that generated code needs for an op; emitted only when used. */
-export interface Helper {
-  name: string;
-  params: string[];
-  /** Body in the common subset of TS and JS (no type annotations). */
-  body: string;
-}
-
-/** Draws one argument tuple from the region where the op is smooth and finite. */
-export type Sampler = (random: () => number) => number[];
-
-export interface OpDef {
-  name: string;
-  arity: number;
-  /** How the op is written in source: a named function, an operator, or not at all. */
-  syntax: 'function' | 'operator' | 'internal';
-  eval: (...args: number[]) => number;
-  /**
-   * Reverse-mode rule: given the cotangent `g` of `out = op(args)`, the cotangent
-   * contribution for each argument, or null where it is symbolically zero.
-   */
-  vjp: (b: Graph, args: readonly Node[], out: Node, g: Node) => (Node | null)[];
-  /** TS/JS expression for the op applied to printed operands (each a name or literal). */
-  print: (...args: string[]) => string;
-  helper?: Helper;
-  domain: Sampler;
-}
+export * from './op-def.js';
+export * from './op-names.js';
 
 const uniform = (lo: number, hi: number) => (r: () => number) => lo + (hi - lo) * r();
 /** Uniform on [-hi, -lo] ∪ [lo, hi]: keeps clear of a pole or kink at zero. */
@@ -76,43 +60,91 @@ const tieShare = compileHelper(tieShareHelper);
 const SQRT_2_OVER_PI = 0.7978845608028654;
 const GELU_C = 0.044715;
 
-type Rule = OpDef['vjp'];
+type Rule = VjpRule;
 const oneMinusSquare = (b: Graph, x: Node) => b.mul(b.sub(b.const(1), x), b.add(b.const(1), x));
-const fn = (name: string, arity: number, eval_: OpDef['eval'], vjp: Rule, domain: Sampler, helper?: Helper): OpDef => ({
-  name,
-  arity,
-  syntax: 'function',
-  eval: eval_,
-  vjp,
-  print: (...a) => `${helper ? helper.name : `Math.${name}`}(${a.join(', ')})`,
-  ...(helper ? { helper } : {}),
-  domain,
-});
-const math1 = (name: Exclude<keyof Math, symbol>, vjp: Rule, domain: Sampler = each(wide)) =>
-  fn(name, 1, Math[name] as (x: number) => number, vjp, domain);
 
-const binop = (name: string, symbol: string, eval_: OpDef['eval'], vjp: Rule, domain: Sampler): OpDef => ({
-  name, arity: 2, syntax: 'operator', eval: eval_, vjp, print: (a, b) => `${a} ${symbol} ${b}`, domain,
-});
+/** NumPy broadcasting of every argument: the shape rule of every elementwise op. */
+export const broadcastRule: ShapeRule = (args) => {
+  let shape: Shape = args[0]!;
+  for (let k = 1; k < args.length; k++) {
+    const r = broadcastShapes(shape, args[k]!);
+    if (!r.ok) return { error: `cannot broadcast ${formatShape(shape)} with ${formatShape(args[k]!)}`, detail: `${r.left} vs ${r.right}` };
+    shape = r.shape;
+  }
+  return shape;
+};
 
-const internal = (name: string, arity: number, eval_: OpDef['eval'], print: OpDef['print'], vjp: Rule, domain: Sampler, helper?: Helper): OpDef => ({
-  name, arity, syntax: 'internal', eval: eval_, vjp, print, ...(helper ? { helper } : {}), domain,
+const latexCall = (name: string): LatexForm => ({
+  precedence: P.atom,
+  print: (arg, args) => `${name}\\left(${args.map((_, i) => arg(i, 0)).join(', ')}\\right)`,
 });
 
-export const OPS: readonly OpDef[] = [
+interface ElementwiseSpec {
+  arity: number;
+  syntax: OpDef['syntax'];
+  eval: (...args: number[]) => number;
+  vjp: Rule;
+  print: (...args: string[]) => string;
+  latex: LatexForm;
+  domain: Sampler;
+  helper?: Helper;
+}
+const elementwise = (name: ElementwiseOpName, spec: ElementwiseSpec): OpDef => ({
+  name, kind: 'elementwise', shape: broadcastRule, ...spec,
+});
+
+const fn = (name: ElementwiseOpName, arity: number, eval_: (...a: number[]) => number, vjp: Rule, domain: Sampler, latex: LatexForm, helper?: Helper): OpDef =>
+  elementwise(name, {
+    arity, syntax: 'function', eval: eval_, vjp, domain, latex,
+    print: (...a) => `${helper ? helper.name : `Math.${name}`}(${a.join(', ')})`,
+    ...(helper ? { helper } : {}),
+  });
+const math1 = (name: ElementwiseOpName & Exclude<keyof Math, symbol>, vjp: Rule, domain: Sampler = each(wide), latex: LatexForm = latexCall(`\\${name}`)) =>
+  fn(name, 1, Math[name] as (x: number) => number, vjp, domain, latex);
+
+const binop = (name: ElementwiseOpName, symbol: string, eval_: (a: number, b: number) => number, vjp: Rule, domain: Sampler, latex: LatexForm): OpDef =>
+  elementwise(name, { arity: 2, syntax: 'operator', eval: eval_, vjp, print: (a, b) => `${a} ${symbol} ${b}`, domain, latex });
+
+const internal = (name: ElementwiseOpName, arity: number, eval_: (...a: number[]) => number, print: (...a: string[]) => string, vjp: Rule, domain: Sampler, latex: LatexForm, helper?: Helper): OpDef =>
+  elementwise(name, { arity, syntax: 'internal', eval: eval_, vjp, print, domain, latex, ...(helper ? { helper } : {}) });
+
+/** An Iverson bracket: 1 where the condition holds, else 0 (how masks read in math). */
+const iverson = (condition: (arg: (i: number) => string) => string): LatexForm => ({
+  precedence: P.atom,
+  print: (a) => `\\left[${condition((i) => a(i, P.sum))}\\right]`,
+});
+/** A select that passes its first argument where a condition holds: `g [cond]`. */
+const masked = (condition: (arg: (i: number) => string) => string): LatexForm => ({
+  precedence: P.product,
+  print: (a) => `${a(0, P.product)}\\,\\left[${condition((i) => a(i, P.sum))}\\right]`,
+});
+
+const ELEMENTWISE: Record<ElementwiseOpName, OpDef> = {
   // Arithmetic operators.
-  binop('add', '+', (a, b) => a + b, (_b, _a, _o, g) => [g, g], each(wide, wide)),
-  binop('sub', '-', (a, b) => a - b, (b, _a, _o, g) => [g, b.neg(g)], each(wide, wide)),
-  binop('mul', '*', (a, b) => a * b, (b, [x, y], _o, g) => [b.mul(g, y!), b.mul(x!, g)], each(wide, wide)),
-  binop('div', '/', (a, b) => a / b,
+  add: binop('add', '+', (a, b) => a + b, (_b, _a, _o, g) => [g, g], each(wide, wide),
+    { precedence: P.sum, print: (a) => `${a(0, P.sum)} + ${a(1, P.sum)}` }),
+  sub: binop('sub', '-', (a, b) => a - b, (b, _a, _o, g) => [g, b.neg(g)], each(wide, wide),
+    { precedence: P.sum, print: (a) => `${a(0, P.sum)} - ${a(1, P.product)}` }),
+  mul: binop('mul', '*', (a, b) => a * b, (b, [x, y], _o, g) => [b.mul(g, y!), b.mul(x!, g)], each(wide, wide), {
+    precedence: P.product,
+    print: (a, args) => {
+      if (args[0] === args[1]) return `${a(0, P.atom)}^{2}`;
+      // A number first reads as a coefficient: 2 x, not 2 \cdot x.
+      const coefficient = args[0]!.op === 'const' && args[1]!.op !== 'const';
+      const times = args[0]!.shape.length > 0 && args[1]!.shape.length > 0 ? '\\odot' : '\\cdot'; // elementwise (Hadamard) product
+      return coefficient ? `${a(0, P.unary)}\\,${a(1, P.product)}` : `${a(0, P.product)} ${times} ${a(1, P.product)}`;
+    },
+  }),
+  div: binop('div', '/', (a, b) => a / b,
     (b, [, y], out, g) => [b.div(g, y!), b.neg(b.div(b.mul(g, out), y!))],
-    each(wide, awayFromZero(0.3, 3))),
-  {
-    name: 'neg', arity: 1, syntax: 'operator', eval: (a) => -a,
+    each(wide, awayFromZero(0.3, 3)), { precedence: P.power, print: (a) => `\\frac{${a(0, 0)}}{${a(1, 0)}}` }),
+  neg: elementwise('neg', {
+    arity: 1, syntax: 'operator', eval: (a) => -a,
     vjp: (b, _a, _o, g) => [b.neg(g)], print: (a) => `-${a}`, domain: each(wide),
-  },
-  {
-    name: 'pow', arity: 2, syntax: 'function', eval: Math.pow,
+    latex: { precedence: P.unary, print: (a) => `-${a(0, P.product)}` },
+  }),
+  pow: elementwise('pow', {
+    arity: 2, syntax: 'function', eval: Math.pow,
     // d/dx x^y = y x^(y-1);  d/dy x^y = x^y log x. As in PyTorch: d/dx is 0
     // where y = 0 (a select, whatever g is, and a real 0 that still flows on),
     // and the factor x^y log x is 0 where x = 0 and y >= 0 (then times g).
@@ -126,36 +158,39 @@ export const OPS: readonly OpDef[] = [
     },
     print: (a, b) => (b === '2' ? `${a} * ${a}` : `Math.pow(${a}, ${b})`), // x*x is exact and faster
     domain: each(uniform(0.2, 3), uniform(-2.5, 2.5)),
-  },
+    latex: { precedence: P.power, print: (a) => `${a(0, P.atom)}^{${a(1, 0)}}` },
+  }),
 
   // Elementary functions.
-  math1('sin', (b, [x], _o, g) => [b.mul(g, b.call('cos', x!))]),
-  math1('cos', (b, [x], _o, g) => [b.neg(b.mul(g, b.call('sin', x!)))]),
-  math1('tan', (b, _a, out, g) => [b.mul(g, b.add(b.const(1), b.mul(out, out)))], each(uniform(-1.4, 1.4))),
+  sin: math1('sin', (b, [x], _o, g) => [b.mul(g, b.call('cos', x!))]),
+  cos: math1('cos', (b, [x], _o, g) => [b.neg(b.mul(g, b.call('sin', x!)))]),
+  tan: math1('tan', (b, _a, out, g) => [b.mul(g, b.add(b.const(1), b.mul(out, out)))], each(uniform(-1.4, 1.4))),
   // 1 - x^2 as (1 - x)(1 + x): no cancellation as |x| -> 1.
-  math1('asin', (b, [x], _o, g) => [b.div(g, b.call('sqrt', oneMinusSquare(b, x!)))], each(uniform(-0.95, 0.95))),
-  math1('acos', (b, [x], _o, g) => [b.neg(b.div(g, b.call('sqrt', oneMinusSquare(b, x!))))], each(uniform(-0.95, 0.95))),
-  math1('atan', (b, [x], _o, g) => [b.div(g, b.add(b.const(1), b.mul(x!, x!)))]),
-  math1('sinh', (b, [x], _o, g) => [b.mul(g, b.call('cosh', x!))]),
-  math1('cosh', (b, [x], _o, g) => [b.mul(g, b.call('sinh', x!))]),
+  asin: math1('asin', (b, [x], _o, g) => [b.div(g, b.call('sqrt', oneMinusSquare(b, x!)))], each(uniform(-0.95, 0.95)), latexCall('\\arcsin')),
+  acos: math1('acos', (b, [x], _o, g) => [b.neg(b.div(g, b.call('sqrt', oneMinusSquare(b, x!))))], each(uniform(-0.95, 0.95)), latexCall('\\arccos')),
+  atan: math1('atan', (b, [x], _o, g) => [b.div(g, b.add(b.const(1), b.mul(x!, x!)))], each(wide), latexCall('\\arctan')),
+  sinh: math1('sinh', (b, [x], _o, g) => [b.mul(g, b.call('cosh', x!))]),
+  cosh: math1('cosh', (b, [x], _o, g) => [b.mul(g, b.call('sinh', x!))]),
   // tanh' = sech^2 x, from x (the rounded tanh x has already lost the precision 1 - tanh^2 needs).
-  math1('tanh', (b, [x], _o, g) => [b.mul(g, b.call('sech2', x!))]),
-  math1('exp', (b, _a, out, g) => [b.mul(g, out)]),
-  math1('log', (b, [x], _o, g) => [b.div(g, x!)], each(uniform(0.1, 5))),
-  math1('log1p', (b, [x], _o, g) => [b.div(g, b.add(b.const(1), x!))], each(uniform(-0.9, 4))),
-  math1('sqrt', (b, _a, out, g) => [b.div(g, b.mul(b.const(2), out))], each(uniform(0.05, 5))),
-  math1('abs', (b, [x], _o, g) => [b.mul(g, b.call('sign', x!))], each(awayFromZero(0.1, 3))),
+  tanh: math1('tanh', (b, [x], _o, g) => [b.mul(g, b.call('sech2', x!))]),
+  exp: math1('exp', (b, _a, out, g) => [b.mul(g, out)]),
+  log: math1('log', (b, [x], _o, g) => [b.div(g, x!)], each(uniform(0.1, 5))),
+  log1p: math1('log1p', (b, [x], _o, g) => [b.div(g, b.add(b.const(1), x!))], each(uniform(-0.9, 4)), latexCall('\\operatorname{log1p}')),
+  sqrt: math1('sqrt', (b, _a, out, g) => [b.div(g, b.mul(b.const(2), out))], each(uniform(0.05, 5)),
+    { precedence: P.atom, print: (a) => `\\sqrt{${a(0, 0)}}` }),
+  abs: math1('abs', (b, [x], _o, g) => [b.mul(g, b.call('sign', x!))], each(awayFromZero(0.1, 3)),
+    { precedence: P.atom, print: (a) => `\\left|${a(0, 0)}\\right|` }),
   // sigmoid' = s(x) s(-x): unlike s(1 - s), exact where s(x) rounds to 1.
-  fn('sigmoid', 1, sigmoid, (b, [x], out, g) => [b.mul(g, b.mul(out, b.call('sigmoid', b.neg(x!))))],
-    each(uniform(-6, 6)), sigmoidHelper),
-  {
-    name: 'relu', arity: 1, syntax: 'function', eval: (x) => Math.max(x, 0),
+  sigmoid: fn('sigmoid', 1, sigmoid, (b, [x], out, g) => [b.mul(g, b.mul(out, b.call('sigmoid', b.neg(x!))))],
+    each(uniform(-6, 6)), latexCall('\\sigma'), sigmoidHelper),
+  relu: elementwise('relu', {
+    arity: 1, syntax: 'function', eval: (x) => Math.max(x, 0),
     vjp: (b, [x], _o, g) => [b.call('gate', g, x!)], // relu'(0) = 0 and relu'(NaN) = 1, as in PyTorch
-    print: (a) => `Math.max(${a}, 0)`, domain: each(awayFromZero(0.1, 3)),
-  },
-  fn('softplus', 1, softplus, (b, [x], _o, g) => [b.mul(g, b.call('sigmoid', x!))],
-    each(uniform(-6, 6)), softplusHelper),
-  fn('gelu', 1, gelu, (b, [x], _o, g) => {
+    print: (a) => `Math.max(${a}, 0)`, domain: each(awayFromZero(0.1, 3)), latex: latexCall('\\operatorname{relu}'),
+  }),
+  softplus: fn('softplus', 1, softplus, (b, [x], _o, g) => [b.mul(g, b.call('sigmoid', x!))],
+    each(uniform(-6, 6)), latexCall('\\operatorname{softplus}'), softplusHelper),
+  gelu: fn('gelu', 1, gelu, (b, [x], _o, g) => {
     // gelu = x s(2u), u = c (x + k x^3); gelu' = s(2u) + x s(2u) s(-2u) 2c (1 + 3k x^2).
     // 2u is grouped as the forward helper computes it, so s(2u) is the forward's.
     const x2 = b.mul(x!, x!);
@@ -166,46 +201,55 @@ export const OPS: readonly OpDef[] = [
     // For |x| > ~1e154 the slope overflows while s(2u) s(-2u) is 0: the term is 0, not inf * 0.
     const d = b.add(s, b.call('unlessZero', b.mul(b.mul(x!, ds), slope), ds));
     return [b.mul(g, d)];
-  }, each(uniform(-4, 4)), geluHelper),
-  {
-    name: 'min', arity: 2, syntax: 'function', eval: Math.min,
+  }, each(uniform(-4, 4)), latexCall('\\operatorname{gelu}'), geluHelper),
+  min: elementwise('min', {
+    arity: 2, syntax: 'function', eval: Math.min,
     vjp: (b, [x, y], _o, g) => [b.call('tieShare', g, x!, y!), b.call('tieShare', g, y!, x!)],
-    print: (a, b) => `Math.min(${a}, ${b})`, domain: each(wide, wide),
-  },
-  {
-    name: 'max', arity: 2, syntax: 'function', eval: Math.max,
+    print: (a, b) => `Math.min(${a}, ${b})`, domain: each(wide, wide), latex: latexCall('\\min'),
+  }),
+  max: elementwise('max', {
+    arity: 2, syntax: 'function', eval: Math.max,
     vjp: (b, [x, y], _o, g) => [b.call('tieShare', g, y!, x!), b.call('tieShare', g, x!, y!)],
-    print: (a, b) => `Math.max(${a}, ${b})`, domain: each(wide, wide),
-  },
+    print: (a, b) => `Math.max(${a}, ${b})`, domain: each(wide, wide), latex: latexCall('\\max'),
+  }),
 
   // Ops that only derivative rules produce. Each passes a cotangent through
   // where a condition holds and gives 0 elsewhere (a select, not a product, so
   // an infinite cotangent gives 0 rather than NaN there, as in PyTorch).
-  internal('sech2', 1, sech2, (a) => `sech2(${a})`, (b, [x], out, h) => [b.mul(h, b.mul(b.const(-2), b.mul(out, b.call('tanh', x!))))],
-    each(wide), sech2Helper),
+  sech2: internal('sech2', 1, sech2, (a) => `sech2(${a})`, (b, [x], out, h) => [b.mul(h, b.mul(b.const(-2), b.mul(out, b.call('tanh', x!))))],
+    each(wide), { precedence: P.atom, print: (a) => `\\operatorname{sech}^{2}\\left(${a(0, 0)}\\right)` }, sech2Helper),
   // sign(NaN) is 0, as torch.sign (Math.sign gives NaN): abs'(NaN) = 0 in PyTorch.
-  internal('sign', 1, (x) => (x > 0 ? 1 : x < 0 ? -1 : 0), (a) => `(${a} > 0 ? 1 : ${a} < 0 ? -1 : 0)`, () => [null],
-    each(awayFromZero(0.1, 3))),
+  sign: internal('sign', 1, (x) => (x > 0 ? 1 : x < 0 ? -1 : 0), (a) => `(${a} > 0 ? 1 : ${a} < 0 ? -1 : 0)`, () => [null],
+    each(awayFromZero(0.1, 3)), latexCall('\\operatorname{sign}')),
   // g where x > 0 or x is NaN (PyTorch's threshold_backward masks only x <= 0).
-  internal('gate', 2, (g, x) => (x <= 0 ? 0 : g), (g, x) => `(${x} <= 0 ? 0 : ${g})`,
-    (b, [, x], _o, h) => [b.call('gate', h, x!), null], each(wide, awayFromZero(0.1, 3))),
-  internal('tieShare', 3, tieShare, (g, a, b) => `tieShare(${g}, ${a}, ${b})`,
-    (b, [, x, y], _o, h) => [b.call('tieShare', h, x!, y!), null, null], each(wide, wide, wide), tieShareHelper),
-  internal('unlessZero', 2, (v, c) => (c === 0 ? 0 : v), (v, c) => `(${c} === 0 ? 0 : ${v})`,
-    (b, [, c], _o, h) => [b.call('unlessZero', h, c!), null], each(wide, awayFromZero(0.1, 3))),
-  internal('zeroBaseMask', 3, (v, x, y) => (x === 0 && y >= 0 ? 0 : v), (v, x, y) => `(${x} === 0 && ${y} >= 0 ? 0 : ${v})`,
-    (b, [, x, y], _o, h) => [b.call('zeroBaseMask', h, x!, y!), null, null], each(wide, awayFromZero(0.1, 3), wide)),
-];
+  gate: internal('gate', 2, (g, x) => (x <= 0 ? 0 : g), (g, x) => `(${x} <= 0 ? 0 : ${g})`,
+    (b, [, x], _o, h) => [b.call('gate', h, x!), null], each(wide, awayFromZero(0.1, 3)), masked((a) => `${a(1)} > 0`)),
+  tieShare: internal('tieShare', 3, tieShare, (g, a, b) => `tieShare(${g}, ${a}, ${b})`,
+    (b, [, x, y], _o, h) => [b.call('tieShare', h, x!, y!), null, null], each(wide, wide, wide),
+    // The share of g the smaller side gets: all of it, half on a tie.
+    { precedence: P.product, print: (a) => `${a(0, P.product)}\\,\\left[${a(1, P.sum)} \\le ${a(2, P.sum)}\\right]` }, tieShareHelper),
+  unlessZero: internal('unlessZero', 2, (v, c) => (c === 0 ? 0 : v), (v, c) => `(${c} === 0 ? 0 : ${v})`,
+    (b, [, c], _o, h) => [b.call('unlessZero', h, c!), null], each(wide, awayFromZero(0.1, 3)), masked((a) => `${a(1)} \\ne 0`)),
+  zeroBaseMask: internal('zeroBaseMask', 3, (v, x, y) => (x === 0 && y >= 0 ? 0 : v), (v, x, y) => `(${x} === 0 && ${y} >= 0 ? 0 : ${v})`,
+    (b, [, x, y], _o, h) => [b.call('zeroBaseMask', h, x!, y!), null, null], each(wide, awayFromZero(0.1, 3), wide),
+    masked((a) => `${a(1)} \\ne 0`)),
+  // 1 where a equals b, else 0: which elements a max or min reduction picked.
+  isEqual: internal('isEqual', 2, (a, b) => (a === b ? 1 : 0), (a, b) => `(${a} === ${b} ? 1 : 0)`, () => [null, null],
+    each(wide, wide), iverson((a) => `${a(0)} = ${a(1)}`)),
+};
 
-const byName = new Map(OPS.map((op) => [op.name, op]));
+export const OPS = { ...ELEMENTWISE, ...STRUCTURAL } satisfies Record<OpName, OpDef>;
+
+/** Every op, in table order. */
+export const OP_LIST: readonly OpDef[] = Object.values(OPS);
 
 export function opNamed(name: string): OpDef {
-  const op = byName.get(name);
+  const op = Object.prototype.hasOwnProperty.call(OPS, name) ? OPS[name as OpName] : undefined;
   if (!op) throw new Error(`internal: no op named '${name}' in the op table`);
   return op;
 }
 
-/** Functions a source program may call, with their arity. */
-export const SOURCE_FUNCTIONS: ReadonlyMap<string, OpDef> = new Map(
-  OPS.filter((op) => op.syntax === 'function').map((op) => [op.name, op]),
-);
+export const isElementwise = (name: string): name is ElementwiseOpName => (ELEMENTWISE_OPS as readonly string[]).includes(name);
+
+export { isShapeError, type ShapeError };
+export type { Attrs };

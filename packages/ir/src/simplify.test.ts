@@ -10,7 +10,7 @@ function evaluate(p: Pattern, env: Record<string, number>): number {
   switch (p.kind) {
     case 'num': return p.value;
     case 'var': return env[p.name]!;
-    case 'op': return opNamed(p.op).eval(...p.args.map((a) => evaluate(a, env)));
+    case 'op': return opNamed(p.op).eval!(...p.args.map((a) => evaluate(a, env)));
   }
 }
 

@@ -12,9 +12,13 @@
  *
  * Variables x, y match any node; k, k1, k2 match constants only. A rule may
  * carry a guard on its constants (e.g. exact only for a power of two).
+ * Rules are for elementwise ops, whose arguments all have the result's shape
+ * (the graph broadcasts explicitly): `x * 1 -> x` can never drop a broadcast,
+ * because a 1 that broadcasts x is `mul(broadcast(x), 1)` and gives that.
  */
 import type { Graph, Rewriter } from './graph.js';
 import type { Node } from './node.js';
+import type { OpName } from './op-names.js';
 
 /** ±2^n with n >= 0: multiplying by it is exact unless it overflows. */
 export const isPowerOfTwoAtLeastOne = (k: number) => {
@@ -123,7 +127,7 @@ function build(g: Graph, p: Pattern, slots: Map<string, number>, env: (Node | un
   switch (p.kind) {
     case 'num': return g.const(p.value);
     case 'var': return env[slots.get(p.name)!]!;
-    case 'op': return g.make(p.op, ...p.args.map((a) => build(g, a, slots, env)));
+    case 'op': return g.make(p.op as OpName, p.args.map((a) => build(g, a, slots, env)));
   }
 }
 

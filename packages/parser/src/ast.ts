@@ -1,24 +1,69 @@
 import type { Span } from '@autodiff/diagnostics';
+import type { Attrs, OpName, Shape } from '@autodiff/ir';
 
 /** Source positions: half-open character offsets into the source text. */
 export type { Span };
 
-export type BinaryOp = '+' | '-' | '*' | '/' | '^';
+export type BinaryOp = '+' | '-' | '*' | '/' | '^' | '@';
+
+/**
+ * `name=value` after a call's positional arguments: an integer (may carry a
+ * sign), or a word (`true`/`false`; the checker rejects any other).
+ */
+export interface Keyword {
+  readonly name: string;
+  readonly nameSpan: Span;
+  readonly value: number | string;
+  /** The value as written. */
+  readonly text: string;
+  readonly valueSpan: Span;
+}
+
+/**
+ * One entry of `a[...]`: an integer literal (drops the axis), or a slice `i:j`
+ * (keeps it; either bound may be omitted, and `:` alone is the whole axis).
+ * `value`/`start`/`end` are the literals as written (negative counts from the end).
+ */
+export type IndexEntry =
+  | { readonly kind: 'at'; readonly index: number; readonly span: Span }
+  | { readonly kind: 'slice'; readonly start?: number; readonly end?: number; readonly span: Span };
 
 export type Expr =
   | { readonly kind: 'number'; readonly value: number; readonly span: Span }
   | { readonly kind: 'name'; readonly name: string; readonly span: Span }
   | { readonly kind: 'unary'; readonly op: '+' | '-'; readonly operand: Expr; readonly span: Span }
   | { readonly kind: 'binary'; readonly op: BinaryOp; readonly left: Expr; readonly right: Expr; readonly span: Span; readonly opSpan: Span }
-  | { readonly kind: 'call'; readonly callee: string; readonly calleeSpan: Span; readonly args: readonly Expr[]; readonly span: Span };
+  | {
+    readonly kind: 'call'; readonly callee: string; readonly calleeSpan: Span; readonly args: readonly Expr[];
+    readonly keywords: readonly Keyword[]; readonly span: Span;
+    /** The first positional argument written after a keyword argument (an error). */
+    readonly lateArgument?: Expr;
+  }
+  /** `target[entries]`; `openSpan` is the '['. */
+  | { readonly kind: 'index'; readonly target: Expr; readonly entries: readonly IndexEntry[]; readonly openSpan: Span; readonly span: Span }
+  /** `[a, b, c]`: the elements along a new first axis. */
+  | { readonly kind: 'stack'; readonly elements: readonly Expr[]; readonly span: Span };
 
 export interface NameRef {
   readonly name: string;
   readonly span: Span;
 }
 
+/** A dimension in a declaration's shape, as written: a number literal or a dimension name. */
+export type DimRef = { readonly kind: 'size'; readonly value: number; readonly text: string; readonly span: Span } | { readonly kind: 'name'; readonly name: string; readonly span: Span };
+
+/** A declared name, with the shape written after its colon (absent: a scalar). */
+export interface DeclaredName extends NameRef {
+  readonly shape?: { readonly dims: readonly DimRef[]; readonly span: Span };
+}
+
+/** A param or input of a checked program, with its shape. */
+export interface Variable extends NameRef {
+  readonly shape: Shape;
+}
+
 export type Statement =
-  | { readonly kind: 'declare'; readonly declares: 'param' | 'input'; readonly names: readonly NameRef[]; readonly span: Span }
+  | { readonly kind: 'declare'; readonly declares: 'param' | 'input'; readonly names: readonly DeclaredName[]; readonly span: Span }
   | { readonly kind: 'bind'; readonly target: NameRef; readonly value: Expr; readonly span: Span }
   | { readonly kind: 'expr'; readonly value: Expr; readonly span: Span };
 
@@ -32,8 +77,14 @@ export interface Program {
  */
 export interface CheckedProgram {
   readonly program: Program;
-  readonly params: readonly NameRef[];
-  readonly inputs: readonly NameRef[];
+  readonly params: readonly Variable[];
+  readonly inputs: readonly Variable[];
+  /** Dimension names of the inputs' shapes, in order of first appearance. */
+  readonly dimNames: readonly string[];
+  /** The shape of every expression the checker reached. */
+  readonly shapes: ReadonlyMap<Expr, Shape>;
+  /** The op and attributes of every operator, call and indexing. */
+  readonly resolved: ReadonlyMap<Expr, { readonly op: OpName; readonly attrs: Attrs }>;
   /** Bindings by name, in source order. */
   readonly bindings: ReadonlyMap<string, Expr>;
   /** The output expression: the last statement's value. */
@@ -51,6 +102,10 @@ export function childrenOf(e: Expr): readonly Expr[] {
       return [e.left, e.right];
     case 'call':
       return e.args;
+    case 'index':
+      return [e.target];
+    case 'stack':
+      return e.elements;
   }
 }
 

@@ -3,24 +3,29 @@
  * precede use, names are bound once, calls name known functions with the
  * right arity. Produces the final param and input lists.
  */
-import { SOURCE_FUNCTIONS } from '@autodiff/ir';
-import { foldExpr, type CheckedProgram, type Expr, type NameRef, type Program, type Span } from './ast.js';
+import { formatShape, SOURCE_FUNCTIONS, type Dim, type Shape } from '@autodiff/ir';
+import { foldExpr, type CheckedProgram, type DeclaredName, type Expr, type NameRef, type Program, type Span, type Variable } from './ast.js';
 import { bySpan, diagnostic, LineIndex, quoted, type Diagnostic } from './diagnostics.js';
 import { parse } from './parse.js';
+import { inferShapes, literalArguments, type ShapeCheck } from './shapes.js';
 
 export const CONSTANTS: ReadonlyMap<string, number> = new Map([['pi', Math.PI]]);
-const KEYWORDS = new Set(['param', 'input']);
+const KEYWORDS = new Set(['param', 'input', 'true', 'false']);
 export const isReserved = (name: string) => KEYWORDS.has(name) || CONSTANTS.has(name) || SOURCE_FUNCTIONS.has(name);
 
 /** Names and calls in an expression, left to right (iteratively: expressions can be very deep). */
 function referencesOf(e: Expr): Expr[] {
   const out: Expr[] = [];
+  const literal = literalArguments(e);
   foldExpr<null>(e, (node) => {
-    if (node.kind === 'name' || node.kind === 'call') out.push(node);
+    if ((node.kind === 'name' || node.kind === 'call') && !literal.has(node)) out.push(node);
     return null;
   });
   return out;
 }
+
+/** The largest dimension a declaration may give (the elements of any value must fit an array). */
+export const MAX_DIMENSION = 2 ** 31 - 1;
 
 /** Names longer than this get no "did you mean" hint: comparing them costs too much to guess at a typo. */
 export const MAX_HINTED_NAME = 64;
@@ -122,6 +127,31 @@ export function check(program: Program, source: string): CheckResult {
     if (s.kind === 'declare') for (const ref of s.names) if (!declaredAt.has(ref.name)) declaredAt.set(ref.name, ref.span);
   }
   const implicitParams: NameRef[] = [];
+  /** Dimension names of input shapes, at their first appearance. */
+  const dimNames = new Map<string, Span>();
+  const shapes = new Map<NameRef, Shape>();
+  /** A declaration's shape; each bad dimension is reported at itself. */
+  const declaredShape = (ref: DeclaredName, kind: 'param' | 'input'): Shape => {
+    const dims: Dim[] = [];
+    for (const d of ref.shape?.dims ?? []) {
+      if (d.kind === 'size') {
+        if (!Number.isInteger(d.value) || d.value < 1 || d.value > MAX_DIMENSION) error(diagnostic('badDimension', d.span, d.text));
+        dims.push(d.value);
+      } else if (kind === 'param') {
+        error(diagnostic('paramDimensionName', d.span, d.name));
+        dims.push(1);
+      } else {
+        if (isReserved(d.name)) error(diagnostic('reserved', d.span, d.name));
+        else if (!dimNames.has(d.name) && (declaredAt.has(d.name) && declaredAt.get(d.name)!.start < d.span.start || bound.has(d.name))) {
+          const other = declaredAt.get(d.name) ?? bound.get(d.name)!.ref.span;
+          error(diagnostic('dimensionAlsoVariable', d.span, d.name, where(other)));
+        }
+        if (!dimNames.has(d.name)) dimNames.set(d.name, d.span);
+        dims.push(d.name);
+      }
+    }
+    return dims;
+  };
   const implicitNames = new Set<string>();
   function* knownNames(): Iterable<string> {
     yield* declared.keys();
@@ -131,15 +161,16 @@ export function check(program: Program, source: string): CheckResult {
   const checkExpr = (e: Expr) => {
     for (const ref of referencesOf(e)) {
       if (ref.kind === 'call') {
-        const fn = SOURCE_FUNCTIONS.get(ref.callee);
-        if (!fn) {
+        const forms = SOURCE_FUNCTIONS.get(ref.callee);
+        if (!forms) {
           if (declared.has(ref.callee) || bound.has(ref.callee) || CONSTANTS.has(ref.callee)) {
             error(diagnostic('notAFunction', ref.calleeSpan, ref.callee));
           } else {
             error(diagnostic('unknownFunction', ref.calleeSpan, ref.callee, didYouMean(hint(ref.callee, () => SOURCE_FUNCTIONS.keys()))));
           }
-        } else if (fn.arity !== ref.args.length) {
-          error(diagnostic('wrongArity', ref.span, ref.callee, fn.arity, ref.args.length));
+        } else if (!forms.some((f) => f.positional === ref.args.length)) {
+          const counts = forms.map((f) => f.positional).sort((a, b) => a - b);
+          error(diagnostic('wrongArity', ref.span, ref.callee, counts.join(' or '), ref.args.length, Math.max(...counts) === 1));
         }
         continue;
       }
@@ -147,7 +178,9 @@ export function check(program: Program, source: string): CheckResult {
       const name = ref.name;
       if (!firstUse.has(name)) firstUse.set(name, ref.span);
       if (CONSTANTS.has(name) || declared.has(name) || bound.has(name)) continue;
-      if (SOURCE_FUNCTIONS.has(name)) {
+      if (dimNames.has(name)) {
+        error(diagnostic('dimensionAsValue', ref.span, name));
+      } else if (SOURCE_FUNCTIONS.has(name)) {
         error(diagnostic('functionAsValue', ref.span, name));
       } else if (KEYWORDS.has(name)) {
         error(diagnostic('reserved', ref.span, name));
@@ -174,7 +207,9 @@ export function check(program: Program, source: string): CheckResult {
       case 'declare':
         for (const ref of s.names) {
           const previous = declared.get(ref.name);
+          shapes.set(ref, declaredShape(ref, s.declares));
           if (isReserved(ref.name)) error(diagnostic('reserved', ref.span, ref.name));
+          else if (dimNames.has(ref.name)) error(diagnostic('dimensionAlsoVariable', ref.span, ref.name, where(dimNames.get(ref.name)!)));
           else if (previous) error(diagnostic('declaredTwice', ref.span, ref.name, where(previous.ref.span)));
           else if (bound.has(ref.name)) error(diagnostic('boundTwice', ref.span, ref.name, where(bound.get(ref.name)!.ref.span)));
           else if (!firstUse.has(ref.name)) declared.set(ref.name, { kind: s.declares, ref });
@@ -187,6 +222,7 @@ export function check(program: Program, source: string): CheckResult {
         const { name, span } = s.target;
         const decl = declared.get(name);
         if (isReserved(name)) error(diagnostic('reserved', span, name));
+        else if (dimNames.has(name)) error(diagnostic('dimensionAlsoVariable', span, name, where(dimNames.get(name)!)));
         else if (decl) error(diagnostic('shadowsDeclared', span, name, decl.kind, where(decl.ref.span)));
         else if (bound.has(name)) error(diagnostic('boundTwice', span, name, where(bound.get(name)!.ref.span)));
         else if (implicitNames.has(name)) error(diagnostic('usedBeforeBound', firstUse.get(name)!, name, where(span)));
@@ -225,13 +261,36 @@ export function check(program: Program, source: string): CheckResult {
     }
   }
 
-  const byKind = (kind: 'param' | 'input') => [...declared.values()].filter((d) => d.kind === kind).map((d) => d.ref);
-  const params = hasParamLine ? byKind('param') : [...byKind('param'), ...implicitParams];
+  const variable = (ref: NameRef): Variable => ({ name: ref.name, span: ref.span, shape: shapes.get(ref) ?? [] });
+  const byKind = (kind: 'param' | 'input') => [...declared.values()].filter((d) => d.kind === kind).map((d) => variable(d.ref));
+  const params = hasParamLine ? byKind('param') : [...byKind('param'), ...implicitParams.map(variable)];
+  const inputs = byKind('input');
+
+  // Shapes: every statement's, the unused bindings' too (spec: every shape error is a compile-time error).
+  const nameShapes = new Map<string, Shape>([...params, ...inputs].map((v) => [v.name, v.shape]));
+  const shapeCheck: ShapeCheck = { shapes: new Map(), resolved: new Map() };
+  const dimSet = new Set(dimNames.keys());
+  let shapeErrors = false;
+  const report = (d: Diagnostic) => { diagnostics.push(d); shapeErrors = true; };
+  let outputShape: Shape | undefined;
+  for (const s of statements) {
+    if (s.kind === 'declare') continue;
+    const shape = inferShapes(s.value, nameShapes, dimSet, shapeCheck, report);
+    if (s.kind === 'bind') nameShapes.set(s.target.name, shape ?? []);
+    if (s === last) outputShape = shape;
+  }
+  if (outputShape !== undefined && outputShape.length > 0) {
+    report(diagnostic('shapedOutput', output.span, formatShape(outputShape)));
+  }
+  if (shapeErrors) return { diagnostics: sortBySpan(diagnostics) };
   return {
     checked: {
       program,
       params,
-      inputs: byKind('input'),
+      inputs,
+      dimNames: [...dimNames.keys()],
+      shapes: shapeCheck.shapes,
+      resolved: shapeCheck.resolved,
       bindings: new Map([...bound].map(([name, b]) => [name, b.value])),
       output,
     },

@@ -29,7 +29,7 @@ function illegalCharacters(text: string): string {
     return `illegal character ${shown} (a Unicode ${text === '\u2028' ? 'line' : 'paragraph'} separator): end a line with a newline`;
   }
   if (/^[\x21-\x7e]+$/.test(text)) {
-    return `${text.length === 1 ? 'illegal character' : 'illegal characters'} ${shown}: not part of the language (operators are + - * / ^ **)`;
+    return `${text.length === 1 ? 'illegal character' : 'illegal characters'} ${shown}: not part of the language (operators are + - * / ^ ** @)`;
   }
   if (/^[\x00-\x1f\x7f]/.test(text)) return `illegal character '${escapeCharacter(first)}' (a control character)`;
   return `illegal character ${shown} (${code}): names and operators are ASCII only`;
@@ -39,9 +39,9 @@ export const PARSER_DIAGNOSTICS = defineDiagnostics('parser', {
   illegalCharacter: { code: 'E001', severity: 'error', message: illegalCharacters },
   badNumber: { code: 'E002', severity: 'error', message: (text: string) => `malformed number ${q(text)}` },
   unexpected: { code: 'E003', severity: 'error', message: (expected: string, found: string) => `expected ${expected}, found ${found}` },
-  unclosedParen: { code: 'E004', severity: 'error', message: (found: string) =>
-    `expected ')' before ${found}: a '(' is never closed` },
-  strayParen: { code: 'E005', severity: 'error', message: () => `unmatched ')': no '(' is open here` },
+  unclosedParen: { code: 'E004', severity: 'error', message: (found: string, opener: string, closer: string) =>
+    `expected '${closer}' before ${found}: a '${opener}' is never closed` },
+  strayParen: { code: 'E005', severity: 'error', message: (opener: string, closer: string) => `unmatched '${closer}': no '${opener}' is open here` },
   missingOperand: { code: 'E006', severity: 'error', message: (after: string, found: string) =>
     `expected an expression after ${after}, found ${found}` },
   tooDeep: { code: 'E007', severity: 'error', message: (limit: number) =>
@@ -53,8 +53,8 @@ export const PARSER_DIAGNOSTICS = defineDiagnostics('parser', {
     `the program is too large: ${length.toLocaleString('en-US')} characters, the limit is ${limit.toLocaleString('en-US')}` },
   unknownName: { code: 'E101', severity: 'error', message: (name: string, hint: string) => `unknown name ${q(name)}${hint}` },
   unknownFunction: { code: 'E102', severity: 'error', message: (name: string, hint: string) => `unknown function ${q(name)}${hint}` },
-  wrongArity: { code: 'E103', severity: 'error', message: (name: string, want: number, got: number) =>
-    `${q(name)} takes ${want} argument${want === 1 ? '' : 's'}, got ${got}` },
+  wrongArity: { code: 'E103', severity: 'error', message: (name: string, want: string, got: number, one: boolean) =>
+    `${q(name)} takes ${want} argument${one ? '' : 's'}, got ${got}` },
   boundTwice: { code: 'E104', severity: 'error', message: (name: string, where: string) =>
     `${q(name)} is already bound (at ${where}); a name is bound once` },
   shadowsDeclared: { code: 'E105', severity: 'error', message: (name: string, kind: string, where: string) =>
@@ -75,6 +75,21 @@ export const PARSER_DIAGNOSTICS = defineDiagnostics('parser', {
   lastIsDeclaration: { code: 'E114', severity: 'error', message: () =>
     `the last statement must give the output (an expression or a binding), not a declaration` },
   declaredTwice: { code: 'E115', severity: 'error', message: (name: string, where: string) => `${q(name)} is already declared (at ${where})` },
+  shapeError: { code: 'E301', severity: 'error', message: (message: string) => message },
+  axisError: { code: 'E307', severity: 'error', message: (message: string) => message },
+  indexError: { code: 'E308', severity: 'error', message: (message: string) => message },
+  argumentError: { code: 'E309', severity: 'error', message: (message: string) => message },
+  stackError: { code: 'E310', severity: 'error', message: (message: string) => message },
+  shapedOutput: { code: 'E302', severity: 'error', message: (shape: string) =>
+    `the output has shape ${shape}, but only a scalar can be differentiated: reduce it with sum(...) or mean(...), or index it` },
+  badDimension: { code: 'E303', severity: 'error', message: (text: string) =>
+    `a dimension is a positive integer or a dimension name, not ${q(text)}` },
+  paramDimensionName: { code: 'E304', severity: 'error', message: (name: string) =>
+    `a param's shape has literal sizes only: ${q(name)} is a dimension name (only inputs may have them)` },
+  dimensionAlsoVariable: { code: 'E305', severity: 'error', message: (name: string, where: string) =>
+    `${q(name)} is a dimension name and a variable (at ${where}); dimension names live in their own namespace: rename one of them` },
+  dimensionAsValue: { code: 'E306', severity: 'error', message: (name: string) =>
+    `${q(name)} is a dimension name, not a value: dimension names cannot be used in expressions` },
   unusedBinding: { code: 'W201', severity: 'warning', message: (name: string) =>
     `${q(name)} is bound but never used by the output; it is not evaluated` },
   implicitParamNearMiss: { code: 'W202', severity: 'warning', message: (name: string, near: string) =>
@@ -85,5 +100,5 @@ export const diagnostic = diagnosticFactory(PARSER_DIAGNOSTICS);
 
 /** Notes attached to diagnostics (they carry no code of their own). */
 export const NOTES = {
-  openedHere: () => `the '(' is opened here`,
+  openedHere: (opener: string) => `the '${opener}' is opened here`,
 } as const;

@@ -6,13 +6,17 @@
  */
 import { CstParser, type IToken } from 'chevrotain';
 import {
-  ALL_TOKENS, AdditiveOp, Comma, Equals, LParen, MultiplicativeOp, Name, NumberLiteral, PowerOp, RParen,
+  ALL_TOKENS, AdditiveOp, Colon, Comma, Equals, LBracket, LParen, MultiplicativeOp, Name, NumberLiteral, PowerOp, RBracket, RParen,
 } from './lexer.js';
 
 /** Texts the error mapper turns into "expected ..." messages. */
 export const EXPECTED = {
   name: 'a name',
   closeParen: "')'",
+  closeBracket: "']'",
+  dimension: 'a dimension (a size or a dimension name)',
+  keywordValue: 'an integer or true/false',
+  indexEntry: "an index (an integer, ':' or a slice i:j)",
   expression: 'an expression',
 } as const;
 
@@ -40,10 +44,37 @@ export class ExpressionParser extends CstParser {
 
   private declaration = this.RULE('declaration', () => {
     this.CONSUME(Name, { LABEL: 'keyword' });
-    this.CONSUME2(Name, { LABEL: 'names', ERR_MSG: EXPECTED.name });
+    this.SUBRULE(this.declared, { LABEL: 'names' });
     this.MANY(() => {
       this.CONSUME(Comma);
-      this.CONSUME3(Name, { LABEL: 'names', ERR_MSG: EXPECTED.name });
+      this.SUBRULE2(this.declared, { LABEL: 'names' });
+    });
+  });
+
+  /** `W` or `W: [2, 16]` (an empty `[]` is a scalar). */
+  private declared = this.RULE('declared', () => {
+    this.CONSUME(Name, { LABEL: 'name', ERR_MSG: EXPECTED.name });
+    this.OPTION(() => {
+      this.CONSUME(Colon);
+      this.CONSUME(LBracket);
+      this.OPTION2(() => {
+        this.SUBRULE(this.dimension, { LABEL: 'dims' });
+        this.MANY(() => {
+          this.CONSUME(Comma);
+          this.SUBRULE2(this.dimension, { LABEL: 'dims' });
+        });
+      });
+      this.CONSUME(RBracket, { ERR_MSG: EXPECTED.closeBracket });
+    });
+  });
+
+  private dimension = this.RULE('dimension', () => {
+    this.OR({
+      DEF: [
+        { ALT: () => this.CONSUME(NumberLiteral, { LABEL: 'size' }) },
+        { ALT: () => this.CONSUME(Name, { LABEL: 'name' }) },
+      ],
+      ERR_MSG: EXPECTED.dimension,
     });
   });
 
@@ -89,30 +120,109 @@ export class ExpressionParser extends CstParser {
     this.SUBRULE(this.atom, { LABEL: 'operand' });
   });
 
+  private indexing = this.RULE('indexing', () => {
+    this.CONSUME(LBracket);
+    this.SUBRULE(this.indexEntry, { LABEL: 'entries' });
+    this.MANY(() => {
+      this.CONSUME(Comma);
+      this.SUBRULE2(this.indexEntry, { LABEL: 'entries' });
+    });
+    this.CONSUME(RBracket, { ERR_MSG: EXPECTED.closeBracket });
+  });
+
+  /** `i`, `:`, `i:`, `:j`, `i:j`; each bound an integer literal that may carry a '-'. */
+  private indexEntry = this.RULE('indexEntry', () => {
+    this.OR({
+      DEF: [
+        {
+          ALT: () => {
+            this.SUBRULE(this.signedInteger, { LABEL: 'start' });
+            this.OPTION(() => {
+              this.CONSUME(Colon, { LABEL: 'colon' });
+              this.OPTION2(() => this.SUBRULE2(this.signedInteger, { LABEL: 'end' }));
+            });
+          },
+        },
+        {
+          ALT: () => {
+            this.CONSUME2(Colon, { LABEL: 'colon' });
+            this.OPTION3(() => this.SUBRULE3(this.signedInteger, { LABEL: 'end' }));
+          },
+        },
+      ],
+      ERR_MSG: EXPECTED.indexEntry,
+    });
+  });
+
+  private signedInteger = this.RULE('signedInteger', () => {
+    this.OPTION(() => this.CONSUME(AdditiveOp, { LABEL: 'sign' }));
+    this.CONSUME(NumberLiteral, { LABEL: 'number', ERR_MSG: EXPECTED.indexEntry });
+  });
+
+  /**
+   * An atom and its indexing: `x[0]`, `W[1:3, -1]`, `x[0][1]` (indexing binds
+   * tighter than '^'). One rule for both: every rule on the way from one '('
+   * to the next costs stack, and nesting 200 deep must parse.
+   */
   private atom = this.RULE('atom', () => {
     this.OR({
       DEF: [
         { ALT: () => this.CONSUME(NumberLiteral, { LABEL: 'number' }) },
         { ALT: () => this.SUBRULE(this.nameOrCall) },
         { ALT: () => this.SUBRULE(this.parenthesized) },
+        { ALT: () => this.SUBRULE(this.stack) },
       ],
       ERR_MSG: EXPECTED.expression,
     });
+    this.MANY(() => this.SUBRULE(this.indexing, { LABEL: 'indexings' }));
   });
 
   private nameOrCall = this.RULE('nameOrCall', () => {
     this.CONSUME(Name, { LABEL: 'name' });
     this.OPTION(() => {
       this.CONSUME(LParen);
+      // Positional arguments are expressions; a keyword one is a name, '=' and its value
+      // (`axis=1`, `keepdims=true`): the AST builder pairs each '=' with the name before it,
+      // and the order is checked later. No rule per argument: every rule on the way from
+      // one '(' to the next costs stack, and nesting 200 deep must parse.
       this.OPTION2(() => {
         this.SUBRULE(this.expression, { LABEL: 'args' });
+        this.OPTION3(() => {
+          this.CONSUME(Equals, { LABEL: 'equals' });
+          this.SUBRULE(this.keywordValue, { LABEL: 'keywordValues' });
+        });
         this.MANY(() => {
           this.CONSUME(Comma);
           this.SUBRULE2(this.expression, { LABEL: 'args' });
+          this.OPTION4(() => {
+            this.CONSUME2(Equals, { LABEL: 'equals' });
+            this.SUBRULE2(this.keywordValue, { LABEL: 'keywordValues' });
+          });
         });
       });
       this.CONSUME(RParen, { ERR_MSG: EXPECTED.closeParen });
     });
+  });
+
+  private keywordValue = this.RULE('keywordValue', () => {
+    this.OR({
+      DEF: [
+        { ALT: () => this.SUBRULE(this.signedInteger, { LABEL: 'number' }) },
+        { ALT: () => this.CONSUME(Name, { LABEL: 'word' }) },
+      ],
+      ERR_MSG: EXPECTED.keywordValue,
+    });
+  });
+
+  /** `[a, b, c]`: a stack along a new first axis. */
+  private stack = this.RULE('stack', () => {
+    this.CONSUME(LBracket);
+    this.SUBRULE(this.expression, { LABEL: 'elements' });
+    this.MANY(() => {
+      this.CONSUME(Comma);
+      this.SUBRULE2(this.expression, { LABEL: 'elements' });
+    });
+    this.CONSUME(RBracket, { ERR_MSG: EXPECTED.closeBracket });
   });
 
   private parenthesized = this.RULE('parenthesized', () => {

@@ -12,6 +12,9 @@ export const Semicolon = createToken({ name: 'Semicolon', pattern: /;/ });
 export const Comma = createToken({ name: 'Comma', pattern: /,/ });
 export const LParen = createToken({ name: 'LParen', pattern: /\(/ });
 export const RParen = createToken({ name: 'RParen', pattern: /\)/ });
+export const LBracket = createToken({ name: 'LBracket', pattern: /\[/ });
+export const RBracket = createToken({ name: 'RBracket', pattern: /\]/ });
+export const Colon = createToken({ name: 'Colon', pattern: /:/ });
 export const Equals = createToken({ name: 'Equals', pattern: /=/ });
 
 export const AdditiveOp = createToken({ name: 'AdditiveOp', pattern: Lexer.NA });
@@ -25,6 +28,7 @@ export const Caret = createToken({ name: 'Caret', pattern: /\^/, categories: Pow
 export const MultiplicativeOp = createToken({ name: 'MultiplicativeOp', pattern: Lexer.NA });
 export const Star = createToken({ name: 'Star', pattern: /\*/, categories: MultiplicativeOp });
 export const Slash = createToken({ name: 'Slash', pattern: /\//, categories: MultiplicativeOp });
+export const At = createToken({ name: 'At', pattern: /@/, categories: MultiplicativeOp });
 
 const DIGITS = String.raw`(?:\d+\.?\d*|\.\d+)`;
 /** A number with an exponent marker but no exponent digits (`1e`, `2.5e+`), or a second point (`1.2.3`). */
@@ -38,8 +42,8 @@ export const Name = createToken({ name: 'Name', pattern: /[A-Za-z_][A-Za-z0-9_]*
 export const Illegal = createToken({ name: 'Illegal', pattern: /[\ud800-\udbff][\udc00-\udfff]|[^]/ });
 
 export const ALL_TOKENS: TokenType[] = [
-  WhiteSpace, Comment, Newline, Semicolon, Comma, LParen, RParen, Equals,
-  AdditiveOp, Plus, Minus, PowerOp, StarStar, Caret, MultiplicativeOp, Star, Slash,
+  WhiteSpace, Comment, Newline, Semicolon, Comma, LParen, RParen, LBracket, RBracket, Colon, Equals,
+  AdditiveOp, Plus, Minus, PowerOp, StarStar, Caret, MultiplicativeOp, Star, Slash, At,
   BadNumber, NumberLiteral, Name, Illegal,
 ];
 

@@ -13,7 +13,12 @@ function grouped(e: Expr): string {
       case 'name': return node.name;
       case 'unary': return `(${node.op}${args[0]})`;
       case 'binary': return `(${args[0]} ${node.op} ${args[1]})`;
-      case 'call': return `${node.callee}(${args.join(', ')})`;
+      case 'call': return `${node.callee}(${[...args, ...node.keywords.map((k) => `${k.name}=${k.value}`)].join(', ')})`;
+      case 'index': {
+        const entries = node.entries.map((x) => (x.kind === 'at' ? String(x.index) : `${x.start ?? ''}:${x.end ?? ''}`));
+        return `${args[0]}[${entries.join(', ')}]`;
+      }
+      case 'stack': return `[${args.join(', ')}]`;
     }
   });
 }

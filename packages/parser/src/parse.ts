@@ -9,7 +9,7 @@ import type { Program, Span, Statement } from './ast.js';
 import { buildStatement } from './ast-builder.js';
 import { bySpan, diagnostic, NOTES, quoted, type Diagnostic } from './diagnostics.js';
 import { EXPECTED, parser } from './grammar.js';
-import { BadNumber, Equals, Illegal, LParen, lexer, Name, Newline, NumberLiteral, RParen, Semicolon } from './lexer.js';
+import { BadNumber, Comma, Equals, Illegal, LBracket, LParen, lexer, Name, Newline, NumberLiteral, RBracket, RParen, Semicolon } from './lexer.js';
 
 /**
  * Deepest parenthesis nesting accepted. The parser recurses per level, so a
@@ -48,10 +48,17 @@ function describe(t: IToken | undefined, terminator: IToken | undefined): string
   return quoted(t.image);
 }
 
-/** `=` cannot occur inside parentheses, so `name =` after a newline begins a statement. */
+/**
+ * `name =` after a newline begins a statement, unless it continues a call's
+ * argument list (`sum(A,\n axis=1)`: the line before ends in ',' or '(').
+ */
 function startsStatement(all: IToken[], i: number): boolean {
   const [first, second] = [all[i], all[i + 1]];
   if (first?.tokenType !== Name || !second) return false;
+  let before = i - 1;
+  while (before >= 0 && all[before]!.tokenType === Newline) before--;
+  const previous = all[before]?.tokenType;
+  if (second.tokenType === Equals && (previous === Comma || previous === LParen)) return false;
   if (second.tokenType === Equals) return true;
   return (first.image === 'param' || first.image === 'input') && second.tokenType === Name;
 }
@@ -72,7 +79,8 @@ function splitStatements(all: IToken[], source: string, diagnostics: Diagnostic[
         : terminator?.tokenType === Semicolon
           ? [span(terminator), "';'"]
           : [{ start: source.length, end: source.length }, 'the end of input'];
-      diagnostics.push({ ...diagnostic('unclosedParen', at, found), notes: [{ message: NOTES.openedHere(), span: span(innermost) }] });
+      const [opener, closer] = innermost.tokenType === LBracket ? ['[', ']'] : ['(', ')'];
+      diagnostics.push({ ...diagnostic('unclosedParen', at, found, opener, closer), notes: [{ message: NOTES.openedHere(opener), span: span(innermost) }] });
       current.broken = true;
     }
     current.terminator = terminator;
@@ -108,17 +116,29 @@ function splitStatements(all: IToken[], source: string, diagnostics: Diagnostic[
     if (t.tokenType === BadNumber) {
       diagnostics.push(diagnostic('badNumber', span(t), t.image));
       current.broken = true;
-    } else if (t.tokenType === LParen) {
+    } else if (t.tokenType === LParen || t.tokenType === LBracket) {
       open.push(t);
       if (open.length > MAX_NESTING && !reportedDepth) {
         diagnostics.push(diagnostic('tooDeep', span(t), MAX_NESTING));
         current.broken = true;
         reportedDepth = true;
       }
-    } else if (t.tokenType === RParen) {
-      if (open.pop() === undefined) {
-        diagnostics.push(diagnostic('strayParen', span(t)));
+    } else if (t.tokenType === RParen || t.tokenType === RBracket) {
+      const [opener, closer] = t.tokenType === RBracket ? ['[', ']'] : ['(', ')'];
+      const innermost = open[open.length - 1];
+      if (innermost === undefined) {
+        diagnostics.push(diagnostic('strayParen', span(t), opener, closer));
         current.broken = true;
+      } else if ((innermost.tokenType === LBracket) !== (t.tokenType === RBracket)) {
+        const expected = innermost.tokenType === LBracket ? ']' : ')';
+        diagnostics.push({
+          ...diagnostic('unexpected', span(t), quoted(expected), quoted(t.image)),
+          notes: [{ message: NOTES.openedHere(innermost.image), span: span(innermost) }],
+        });
+        current.broken = true;
+        open.pop();
+      } else {
+        open.pop();
       }
     }
     current.tokens.push(t);
@@ -136,7 +156,7 @@ function syntaxError(e: IRecognitionException, raw: RawStatement, source: string
   const previous = index > 0 ? raw.tokens[index - 1] : undefined;
   const hasPrevious = previous !== undefined;
   // `2a`, `(a)(b)`, `2(a)`: a product written without its '*', anywhere in a statement.
-  const juxtaposed = hasPrevious && token && (previous.tokenType === NumberLiteral || previous.tokenType === RParen)
+  const juxtaposed = hasPrevious && token && (previous.tokenType === NumberLiteral || previous.tokenType === RParen || previous.tokenType === RBracket)
     && (token.tokenType === Name || token.tokenType === LParen || token.tokenType === NumberLiteral);
   if (juxtaposed) return diagnostic('unexpected', at, `an operator (write ${quoted(`${previous.image}*${token.image}`)} for a product)`, found);
   if (e.message.includes(EXPECTED.expression)) {

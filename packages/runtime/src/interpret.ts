@@ -126,6 +126,9 @@ function evaluate(expr: Expr, env: ReadonlyMap<string, Result>): Result {
         if (BINARY_OPERATIONS.has(e.callee) && args.length === 2) return applyBinary(e.callee, args[0]!, args[1]!);
         throw new Error(`interpret: unknown function '${e.callee}' with ${args.length} argument(s)`);
       }
+      case 'index':
+      case 'stack':
+        throw new Error(`interpret: ${e.kind} is a tensor operation: use interpretTensor`);
     }
   });
 }

@@ -24,7 +24,7 @@ describe('autodiff compile', () => {
   it('--emit ir prints the IR after lowering and after each pass', () => {
     const run = autodiff(['compile', neuron, '--emit', 'ir']);
     expect(run.status).toBe(0);
-    expect(run.stdout.match(/^# after \w+$/gm)).toEqual(['# after lower', '# after simplify', '# after differentiate']);
+    expect(run.stdout.match(/^# after \w+$/gm)).toEqual(['# after lower', '# after simplify', '# after vjp']);
   });
 
   it('refuses to overwrite the source file, and leaves it intact', () => {

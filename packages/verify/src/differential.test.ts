@@ -10,7 +10,7 @@
  * AUTODIFF_DIFFERENTIAL_SEED=<seed> replays it.
  */
 import { compileSource, loadCompiled, type Compilation } from '@autodiff/compiler';
-import { topoOrder } from '@autodiff/ir';
+import { topoOrder, valueOf } from '@autodiff/ir';
 import { BINARY_OPERATIONS, interpret, UNARY_OPERATIONS, Value } from '@autodiff/runtime';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -61,7 +61,7 @@ function sharedTapeGradient(compilation: Compilation, point: ReadonlyMap<string,
     return v;
   };
   const asValue = (r: Value | number) => (r instanceof Value ? r : new Value(r));
-  for (const node of topoOrder([fn.value])) {
+  for (const node of topoOrder([valueOf(fn)])) {
     let r: Value | number;
     if (node.op === 'const') r = node.value!;
     else if (node.op === 'param' || node.op === 'input') r = leaf(node.name!);
@@ -74,7 +74,7 @@ function sharedTapeGradient(compilation: Compilation, point: ReadonlyMap<string,
     }
     results.set(node.id, r);
   }
-  const root = asValue(results.get(fn.value.id)!);
+  const root = asValue(results.get(valueOf(fn).id)!);
   root.backward();
   return checked.params.map((p) => leaves.get(p.name)?.grad ?? 0);
 }

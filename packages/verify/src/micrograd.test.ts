@@ -60,7 +60,7 @@ describe.each(cases)('micrograd $name', ({ source, at, value, gradient }) => {
     expect(compilation.diagnostics).toEqual([]);
     const result = loadCompiled(compilation.ir!).backward(at);
     expectClose(result.value, value, 'value');
-    for (const [name, want] of Object.entries(gradient)) expectClose(result.grad[name], want, `d/d${name}`);
+    for (const [name, want] of Object.entries(gradient)) expectClose(result.grad[name] as number, want, `d/d${name}`);
   });
 
   it('tape', () => {

@@ -42,7 +42,7 @@ describe.each(SOURCE_OPS.map((op) => [op.name, op] as const))('op %s', (name, op
 describe('the op table', () => {
   it('has an op for every function and operator the language names', () => {
     const functions = 'sin cos tan asin acos atan sinh cosh tanh exp log log1p sqrt abs sigmoid relu softplus gelu pow min max';
-    const names = new Set(SOURCE_OPS.map((o) => o.name));
+    const names = new Set<string>(SOURCE_OPS.map((o) => o.name));
     for (const f of [...functions.split(' '), 'add', 'sub', 'mul', 'div', 'neg']) expect(names.has(f), f).toBe(true);
   });
 });

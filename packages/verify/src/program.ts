@@ -1,6 +1,6 @@
 /** A program ready to be checked: its checked AST (for the tape) and its loaded compiled code. */
 import { compileSource, loadCompiled, type Compilation, type CompiledFunctions, type PassContext } from '@autodiff/compiler';
-import type { IRFunction } from '@autodiff/ir';
+import type { Program as IRProgram } from '@autodiff/ir';
 import type { CheckedProgram, Diagnostic } from '@autodiff/parser';
 
 /** Source text, or the result of `compileSource`. */
@@ -19,12 +19,12 @@ export class ProgramError extends Error {
 
 export interface PreparedProgram {
   checked: CheckedProgram;
-  ir: IRFunction;
+  ir: IRProgram;
   compiled: CompiledFunctions;
 }
 
 // Loading generated code (new Function) costs more than running it: once per IR.
-const loaded = new WeakMap<IRFunction, CompiledFunctions>();
+const loaded = new WeakMap<IRProgram, CompiledFunctions>();
 
 export function prepare(program: Program, context?: PassContext): PreparedProgram {
   const compilation = typeof program === 'string' ? compileSource(program, context) : program;

@@ -39,7 +39,7 @@ describe('PyTorch reference cases', () => {
       const fromCompiled = compiled.backward(point.at);
       const fromTape = interpret(compilation.checked!, new Map(Object.entries(point.at)));
       for (const [engine, value, grad] of [
-        ['compiled', fromCompiled.value, (n: string) => fromCompiled.grad[n]!],
+        ['compiled', fromCompiled.value, (n: string) => fromCompiled.grad[n] as number],
         ['tape', fromTape.value, (n: string) => fromTape.gradient.get(n)!],
       ] as const) {
         if (!close(value, point.value)) failures.push(`${engine} at ${where}: value ${value} != ${point.value}`);

@@ -37,7 +37,7 @@
  */
 import type { PassContext } from '@autodiff/compiler';
 import { lower } from '@autodiff/compiler';
-import { isLeaf, opNamed, topoOrder } from '@autodiff/ir';
+import { isLeaf, opNamed, topoOrder, valueOf } from '@autodiff/ir';
 import { directionalDifference, finiteDifferencePartials, interpret, seededRandom, topologicalOrder } from '@autodiff/runtime';
 import { differencePlan, type DifferencePlan } from './plan.js';
 import { flatten, prepare, type PreparedProgram, type Program } from './program.js';
@@ -93,11 +93,12 @@ function variableDraws(program: PreparedProgram, context?: PassContext): Map<str
   const draws = new Map<string, Draw[]>();
   for (const ref of [...program.checked.params, ...program.checked.inputs]) draws.set(ref.name, []);
   const lowered = lower(program.checked); // before simplification: the ops as written
-  for (const node of topoOrder([lowered.value])) {
+  for (const node of topoOrder([valueOf(lowered)])) {
     if (isLeaf(node)) continue;
-    const op = ops(node.op);
+    const { domain } = ops(node.op);
+    if (!domain) continue;
     node.args.forEach((arg, k) => {
-      if (arg.op === 'param' || arg.op === 'input') draws.get(arg.name!)!.push((r) => op.domain(r)[k]!);
+      if (arg.op === 'param' || arg.op === 'input') draws.get(arg.name!)!.push((r) => domain(r)[k]!);
     });
   }
   for (const [name, list] of draws) if (list.length === 0) draws.set(name, [ANYWHERE]);

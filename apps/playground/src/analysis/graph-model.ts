@@ -6,7 +6,7 @@
  *   - a constant only when it is itself the value or a gradient;
  * other constants are written inline in the box of the op that uses them.
  */
-import { formatNumber, outputsOf, topoOrder, type IRFunction, type Node } from '@autodiff/ir';
+import { formatNumber, gradsOf, outputsOf, topoOrder, valueOf, type Program, type Node } from '@autodiff/ir';
 import type { Span } from '@autodiff/parser';
 import type { SourceMap } from './spans.js';
 
@@ -44,7 +44,7 @@ export function isBoxed(n: Node, outputs: ReadonlySet<Node>): boolean {
 }
 
 /** The nodes that get a box, in a deterministic order (leaves first, then schedule order). */
-export function boxedNodes(ir: IRFunction): Node[] {
+export function boxedNodes(ir: Program): Node[] {
   const outputs = new Set(outputsOf(ir));
   const result: Node[] = [...ir.params, ...ir.inputs];
   const seen = new Set(result);
@@ -67,16 +67,16 @@ function labelOf(n: Node, bindingNames: ReadonlyMap<Node, string>): string {
   return `${n.op}(${n.args.map(operand).join(', ')})`;
 }
 
-export function graphModelOf(ir: IRFunction, source: SourceMap): GraphModel {
-  const forward = new Set(topoOrder([ir.value]));
+export function graphModelOf(ir: Program, source: SourceMap): GraphModel {
+  const forward = new Set(topoOrder([valueOf(ir)]));
   const outputs = new Set(outputsOf(ir));
   const dependsOnParam = new Set<Node>(ir.params);
   for (const n of forward) if (n.args.some((a) => dependsOnParam.has(a))) dependsOnParam.add(n);
 
   const outputNames = new Map<Node, string[]>();
   const tag = (n: Node, name: string) => outputNames.set(n, [...(outputNames.get(n) ?? []), name]);
-  tag(ir.value, 'value');
-  ir.grads?.forEach((g, i) => tag(g, `∂/∂${ir.params[i]!.name}`));
+  tag(valueOf(ir), 'value');
+  gradsOf(ir)?.forEach((g, i) => tag(g, `∂/∂${ir.params[i]!.name}`));
 
   const kindOf = (n: Node): NodeKind =>
     n.op === 'param' || n.op === 'input' || n.op === 'const' ? n.op : forward.has(n) ? 'forward' : 'gradient';

@@ -1,6 +1,6 @@
 /** From a compilation to what the views show (plain data), plus what the worker keeps. */
 import { emitModule, loadCompiled, type Compilation, type CompiledFunctions } from '@autodiff/compiler';
-import { outputsOf, topoOrder, type IRFunction, type Node } from '@autodiff/ir';
+import { gradsOf, outputsOf, topoOrder, valueOf, type Program, type Node } from '@autodiff/ir';
 import { capPerCode, LineIndex, type CheckedProgram, type Diagnostic } from '@autodiff/parser';
 import { initialParams, seededRandom } from '@autodiff/runtime';
 import { FIT_DEFAULTS } from '@autodiff/train';
@@ -16,7 +16,7 @@ export const MATH_LIMIT = 1000;
 
 export interface LoadedProgram {
   checked: CheckedProgram;
-  ir: IRFunction;
+  ir: Program;
   compiled: CompiledFunctions;
   /** The boxed nodes, when the graph is drawn. */
   graphNodes: Node[];
@@ -73,12 +73,12 @@ export function loadProgram(compilation: Compilation, source: string): LoadedPro
   return { checked, ir, compiled: loadCompiled(ir), graphNodes, model };
 }
 
-function mathOf(checked: CheckedProgram, ir: IRFunction, bindingNames: ReadonlyMap<Node, string>): MathModel {
+function mathOf(checked: CheckedProgram, ir: Program, bindingNames: ReadonlyMap<Node, string>): MathModel {
   const statements = checked.program.statements;
   const last = statements[statements.length - 1];
   const output = last?.kind === 'bind' ? last.target.name : 'f';
-  const grads = ir.grads ?? [];
-  const { roots, definitions } = toLatex([ir.value, ...grads], { names: bindingNames });
+  const grads = gradsOf(ir) ?? [];
+  const { roots, definitions } = toLatex([valueOf(ir), ...grads], { names: bindingNames });
   return {
     outputName: latexName(output),
     value: roots[0]!,

@@ -9,7 +9,7 @@
  * param gradients shown beside the sliders come from the generated code; the
  * sweep only labels the intermediate boxes.)
  */
-import { Graph, opNamed, topoOrder, type IRFunction, type Node } from '@autodiff/ir';
+import { Graph, opNamed, topoOrder, valueOf, type Program, type Node } from '@autodiff/ir';
 
 export interface NodeNumbers {
   value: Map<Node, number>;
@@ -17,19 +17,19 @@ export interface NodeNumbers {
   grad: Map<Node, number>;
 }
 
-export function nodeNumbers(ir: IRFunction, params: ArrayLike<number>, inputs: ArrayLike<number>, nodes: readonly Node[]): NodeNumbers {
+export function nodeNumbers(ir: Program, params: ArrayLike<number>, inputs: ArrayLike<number>, nodes: readonly Node[]): NodeNumbers {
   const value = new Map<Node, number>();
   ir.params.forEach((p, i) => value.set(p, params[i]!));
   ir.inputs.forEach((x, i) => value.set(x, inputs[i]!));
   for (const n of topoOrder(nodes)) {
     if (value.has(n)) continue;
-    value.set(n, n.op === 'const' ? n.value! : opNamed(n.op).eval(...n.args.map((a) => value.get(a)!)));
+    value.set(n, n.op === 'const' ? n.value! : (opNamed(n.op).eval ?? (() => NaN))(...n.args.map((a) => value.get(a)!)));
   }
 
   const grad = new Map<Node, number>();
-  const forward = topoOrder([ir.value]);
+  const forward = topoOrder([valueOf(ir)]);
   const scratch = new Graph();
-  grad.set(ir.value, 1);
+  grad.set(valueOf(ir), 1);
   for (let i = forward.length - 1; i >= 0; i--) {
     const n = forward[i]!;
     const g = grad.get(n);

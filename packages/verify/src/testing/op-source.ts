@@ -1,8 +1,14 @@
 /** Test support: how an application of a table op is written in source. */
-import { OPS } from '@autodiff/ir';
+import { OP_LIST, type OpDef, type Sampler } from '@autodiff/ir';
 
-/** Every op a source program can write, straight from the table (a new op joins automatically). */
-export const SOURCE_OPS = OPS.filter((op) => op.syntax !== 'internal');
+/** An elementwise op: it has a fixed arity, a scalar eval and a test domain. */
+export type ElementwiseOp = OpDef & { arity: number; eval: (...args: number[]) => number; domain: Sampler };
+
+/**
+ * Every elementwise op a source program can write, straight from the table
+ * (a new op joins automatically). Structural ops have their own tests.
+ */
+export const SOURCE_OPS = OP_LIST.filter((op) => op.syntax !== 'internal' && op.kind === 'elementwise') as ElementwiseOp[];
 
 /** The table's operators as source writes them; `form` picks a spelling where there are several. */
 const OPERATORS: Record<string, (args: readonly string[], form: number) => string> = {

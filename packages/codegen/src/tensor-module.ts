@@ -1,0 +1,458 @@
+/**
+ * Code generation for programs with tensors: loops over Float64Arrays, with
+ * every shape specialised at compile time (a dimension name is a loop bound
+ * given at the call). Chains of elementwise ops, broadcasts and transposes
+ * are fused into the loop of the node that reads them (each element is
+ * computed where it is used, when it is used once); every other tensor node
+ * is stored in a module-level scratch buffer that grows only when a
+ * dimension grows past its largest size so far, so the flat API allocates
+ * nothing per call. Scalars are locals, as in v1's straight-line code.
+ */
+import {
+  formatShape, gradsOf, isLeaf, OP_LIST, opNamed, outputsOf, topoOrder, valueOf,
+  type Dim, type EmitContext, type Helper, type Node, type Program, type Shape,
+} from '@autodiff/ir';
+import { assertSafe, headerLines, literal, quote, type ModuleOptions } from './module.js';
+
+/** How a node's value is available to the code that reads it. */
+type Storage =
+  | { kind: 'const' }
+  | { kind: 'scalar'; name: string }
+  /** Elements in `array`, row-major from `offset` (an expression). */
+  | { kind: 'array'; array: string; offset: string }
+  /** Computed where it is read (fused into the reader's loop). */
+  | { kind: 'inline' };
+
+/** Ops whose emitters read their arguments through `readFlat`: those arguments must be stored. */
+const READS_FLAT = new Set(['reshape', 'onehot']);
+
+const dimVar = (name: string) => `dim_${name}`;
+
+function sizeOf(s: Shape): string {
+  const literalPart = s.filter((d): d is number => typeof d === 'number').reduce((a, b) => a * b, 1);
+  const names = s.filter((d): d is string => typeof d === 'string').map(dimVar);
+  if (names.length === 0) return String(literalPart);
+  return [...(literalPart === 1 ? [] : [String(literalPart)]), ...names].join(' * ');
+}
+
+function stridesOf(s: Shape): string[] {
+  const strides: string[] = new Array(s.length);
+  for (let k = 0; k < s.length; k++) strides[k] = sizeOf(s.slice(k + 1));
+  return strides;
+}
+
+/** Row-major index of per-axis indices, with the zeros and ones left out. */
+function flatIndexOf(s: Shape, axes: readonly string[]): string {
+  const strides = stridesOf(s);
+  const terms: string[] = [];
+  axes.forEach((a, k) => {
+    if (a === '0' || s[k] === 1) return;
+    terms.push(strides[k] === '1' ? a : `${a} * ${strides[k]!.includes(' ') ? `(${strides[k]})` : strides[k]}`);
+  });
+  return terms.length === 0 ? '0' : terms.join(' + ');
+}
+
+const paren = (e: string) => (/^[\w.[\]!]+$/.test(e) ? e : `(${e})`);
+
+interface FunctionCode {
+  lines: string[];
+  result: string;
+}
+
+export function generateTensorModule(fn: Program, options: ModuleOptions): string {
+  const ts = options.language === 'ts';
+  const t = (annotation: string) => (ts ? annotation : '');
+  const bang = ts ? '!' : '';
+  const asBody = options.format === 'function-body';
+  const exp = asBody ? '' : 'export ';
+  const params = fn.params.map((p) => p.name!);
+  const inputs = fn.inputs.map((x) => x.name!);
+  const dimNames = [...new Set(fn.inputs.flatMap((x) => x.shape.filter((d): d is string => typeof d === 'string')))];
+  const value = valueOf(fn);
+  const grads = gradsOf(fn) ?? [];
+  const helpers = new Set<Helper>();
+
+  // Flat layout: offsets of every param (literal) and input (expressions of the dimensions).
+  const offsets = (leaves: readonly Node[]) => {
+    const out: string[] = [];
+    let literalPart = 0;
+    const terms: string[] = [];
+    for (const leaf of leaves) {
+      out.push([...(literalPart ? [String(literalPart)] : []), ...terms].join(' + ') || '0');
+      const size = sizeOf(leaf.shape);
+      if (/^\d+$/.test(size)) literalPart += Number(size);
+      else terms.push(size);
+    }
+    return { each: out, total: [...(literalPart ? [String(literalPart)] : []), ...terms].join(' + ') || '0' };
+  };
+  const paramOffsets = offsets(fn.params).each;
+  const paramSize = offsets(fn.params).total;
+  const inputOffsets = offsets(fn.inputs).each;
+
+  // Buffers: one per stored tensor node, shared by both functions.
+  const buffers = new Map<Node, string>();
+  const bufferOf = (n: Node) => {
+    let name = buffers.get(n);
+    if (!name) buffers.set(n, (name = `b${buffers.size}`));
+    return name;
+  };
+
+  /** One function: the nodes `roots` reach, in order; `grads` are stored into `grad` as they are computed. */
+  const functionCode = (roots: readonly Node[], withGrads: boolean): FunctionCode => {
+    const order = topoOrder(roots);
+    const uses = new Map<Node, number>();
+    const readers = new Map<Node, Node[]>();
+    for (const n of order) {
+      for (const a of n.args) {
+        uses.set(a, (uses.get(a) ?? 0) + 1);
+        const list = readers.get(a) ?? [];
+        list.push(n);
+        readers.set(a, list);
+      }
+    }
+    // Gradient outputs that are computed nodes write straight into `grad`.
+    const gradTarget = new Map<Node, number>();
+    if (withGrads) grads.forEach((g, i) => { if (!isLeaf(g) && g.shape.length > 0 && !gradTarget.has(g)) gradTarget.set(g, i); });
+
+    const storage = new Map<Node, Storage>();
+    const lines: string[] = [];
+    let depth = 1;
+    const line = (text: string) => {
+      if (text.startsWith('}')) depth--;
+      lines.push(`${'  '.repeat(depth)}${text}`);
+      if (text.endsWith('{')) depth++;
+    };
+    let fresh = 0;
+    const freshName = (base: string) => `${base}${fresh++}`;
+
+    for (const leaf of [...fn.params, ...fn.inputs]) {
+      const [array, offset] = leaf.op === 'param' ? ['p', paramOffsets[leaf.index!]!] : ['x', inputOffsets[leaf.index!]!];
+      if (leaf.shape.length === 0) {
+        if (!order.includes(leaf)) continue;
+        const name = `${array}_${leaf.name}`;
+        line(`const ${name} = ${array}[${offset}]${bang};`);
+        storage.set(leaf, { kind: 'scalar', name });
+      } else {
+        storage.set(leaf, { kind: 'array', array, offset });
+      }
+    }
+
+    const canInline = (n: Node) => {
+      if (n.shape.length === 0 || isLeaf(n) || gradTarget.has(n) || n === value) return false;
+      const def = opNamed(n.op);
+      const viewLike = def.kind === 'elementwise' || n.op === 'broadcast' || n.op === 'transpose';
+      if (!viewLike || uses.get(n) !== 1) return false;
+      const reader = readers.get(n)![0]!;
+      return reader.op !== 'matmul' && !READS_FLAT.has(reader.op) || (n.op === 'transpose' && reader.op === 'matmul');
+    };
+
+    /** The element of `n` at per-axis indices of its own shape. */
+    const read = (n: Node, axes: readonly string[], loopFlat?: { axes: readonly string[]; flat: string }): string => {
+      if (n.op === 'const') return literal(n.value!);
+      const s = storage.get(n)!;
+      switch (s.kind) {
+        case 'const': return literal(n.value!);
+        case 'scalar': return s.name;
+        case 'array': {
+          const index = loopFlat && loopFlat.axes === axes ? loopFlat.flat : flatIndexOf(n.shape, axes);
+          const at = s.offset === '0' ? index : index === '0' ? s.offset : `${s.offset} + ${index}`;
+          return `${s.array}[${at}]${bang}`;
+        }
+        case 'inline': {
+          const def = opNamed(n.op);
+          if (def.kind === 'elementwise') {
+            if (def.helper) helpers.add(def.helper);
+            return paren(def.print!(...n.args.map((a) => paren(read(a, axes, loopFlat)))));
+          }
+          const x = n.args[0]!;
+          if (n.op === 'broadcast') {
+            const lead = n.shape.length - x.shape.length;
+            return read(x, x.shape.map((d, k) => (d === 1 && n.shape[k + lead] !== 1 ? '0' : axes[k + lead]!)));
+          }
+          const perm = n.attrs.perm as number[];
+          return read(x, perm.map((_, k) => axes[perm.indexOf(k)]!));
+        }
+      }
+    };
+
+    /** Nested loops over a shape; the body gets the axis indices and the running row-major index. */
+    const loop = (shape: Shape, body: (axes: readonly string[], flat: string) => void) => {
+      if (shape.length === 0) return body([], '0');
+      const axes = shape.map(() => freshName('i'));
+      if (shape.length === 1) {
+        line(`for (let ${axes[0]} = 0; ${axes[0]} < ${dimExpr(shape[0]!)}; ${axes[0]}++) {`);
+        body(axes, axes[0]!);
+        line('}');
+        return;
+      }
+      const flat = freshName('f');
+      line(`let ${flat} = 0;`);
+      shape.forEach((d, k) => line(`for (let ${axes[k]} = 0; ${axes[k]} < ${dimExpr(d)}; ${axes[k]}++) {`));
+      body(axes, flat);
+      line(`${flat}++;`);
+      shape.forEach(() => line('}'));
+    };
+    const dimExpr = (d: Dim) => (typeof d === 'number' ? String(d) : dimVar(d));
+
+    for (const n of order) {
+      if (storage.has(n) || n.op === 'const') continue;
+      if (canInline(n)) {
+        storage.set(n, { kind: 'inline' });
+        continue;
+      }
+      const def = opNamed(n.op);
+      let target: Storage;
+      if (n.shape.length === 0) target = { kind: 'scalar', name: freshName('t') };
+      else if (gradTarget.has(n)) target = { kind: 'array', array: 'grad', offset: paramOffsets[gradTarget.get(n)!]! };
+      else target = { kind: 'array', array: bufferOf(n), offset: '0' };
+      const self = (flat: string) => {
+        if (target.kind === 'scalar') return target.name;
+        const t2 = target as { array: string; offset: string };
+        return `${t2.array}[${t2.offset === '0' ? flat : flat === '0' ? t2.offset : `${t2.offset} + ${flat}`}]`;
+      };
+      if (def.kind === 'elementwise') {
+        if (def.helper) helpers.add(def.helper);
+        if (target.kind === 'scalar') {
+          line(`const ${target.name} = ${def.print!(...n.args.map((a) => paren(read(a, []))))};`);
+        } else {
+          loop(n.shape, (axes, flat) => {
+            const here = { axes, flat };
+            line(`${self(flat)} = ${def.print!(...n.args.map((a) => paren(read(a, axes, here))))};`);
+          });
+        }
+        storage.set(n, target);
+        continue;
+      }
+      if (target.kind === 'scalar') line(`let ${target.name} = 0;`);
+      const ctx: EmitContext = {
+        node: n,
+        dim: dimExpr,
+        size: sizeOf,
+        strides: stridesOf,
+        fresh: freshName,
+        line,
+        loop,
+        read: (k, axes) => read(n.args[k]!, axes),
+        readFlat: (k, flat) => {
+          const a = n.args[k]!;
+          const s = storage.get(a);
+          if (a.op === 'const' || s?.kind === 'scalar' || s?.kind === 'const') return read(a, []);
+          if (s?.kind !== 'array') throw new Error(`internal: ${n.op} reads an argument that is not stored`);
+          return `${s.array}[${s.offset === '0' ? flat : `${s.offset} + ${flat}`}]${bang}`;
+        },
+        self,
+        flatIndex: flatIndexOf,
+        fill: (v) => {
+          if (target.kind === 'scalar') line(`${target.name} = ${v};`);
+          else {
+            const t2 = target as { array: string; offset: string };
+            const size = sizeOf(n.shape);
+            line(t2.offset === '0' ? `${t2.array}.fill(${v}, 0, ${size});` : `${t2.array}.fill(${v}, ${t2.offset}, ${t2.offset} + ${size});`);
+          }
+        },
+        argLabel: (k) => {
+          const a = n.args[k]!;
+          return a.op === 'input' ? `input '${a.name}'` : 'its argument';
+        },
+      };
+      def.emit!(ctx);
+      storage.set(n, target);
+    }
+
+    if (withGrads) {
+      grads.forEach((g, i) => {
+        if (gradTarget.get(g) === i) return;
+        const offset = paramOffsets[i]!;
+        const p = fn.params[i]!;
+        if (p.shape.length === 0) {
+          line(`grad[${offset}] = ${read(g, [])};`);
+          return;
+        }
+        const f = freshName('f');
+        line(`for (let ${f} = 0; ${f} < ${sizeOf(p.shape)}; ${f}++) grad[${offset === '0' ? f : `${offset} + ${f}`}] = ${readAtFlat(g, f)};`);
+      });
+    }
+    /** A stored (or constant) node's element at a row-major index. */
+    function readAtFlat(n: Node, flat: string): string {
+      if (n.op === 'const') return literal(n.value!);
+      const s = storage.get(n)!;
+      if (s.kind === 'array') return `${s.array}[${s.offset === '0' ? flat : `${s.offset} + ${flat}`}]${bang}`;
+      if (s.kind === 'scalar') return s.name;
+      throw new Error('internal: a gradient output is not stored');
+    }
+    return { lines, result: read(value, []) };
+  };
+
+  const forward = functionCode([value], false);
+  const backward = functionCode(outputsOf(fn), true);
+
+  const out = headerLines(options, params, inputs);
+  const shapeList = (leaves: readonly Node[]) => `[${leaves.map((l) => `[${l.shape.map((d) => (typeof d === 'number' ? String(d) : quote(d))).join(', ')}]`).join(', ')}]`;
+  out.push(`${exp}const paramNames = [${params.map(quote).join(', ')}]${t(' as const')};`);
+  out.push(`${exp}const paramShapes = ${shapeList(fn.params)}${t(' as const')};`);
+  out.push(`${exp}const paramSize = ${paramSize};`);
+  out.push(`${exp}const inputNames = [${inputs.map(quote).join(', ')}]${t(' as const')};`);
+  out.push(`${exp}const inputShapes = ${shapeList(fn.inputs)}${t(' as const')};`);
+  out.push(`${exp}const dimNames = [${dimNames.map(quote).join(', ')}]${t(' as const')};`);
+  const typeOf = (n: Node) => (n.shape.length === 0 ? 'number' : 'Float64Array');
+  if (ts) {
+    // Quoted keys: any ASCII name is a legal parameter, `__proto__` and `new` included.
+    const fields = (leaves: readonly Node[]) => (leaves.length ? ` ${leaves.map((n) => `${quote(n.name!)}: ${typeOf(n)};`).join(' ')} ` : '');
+    out.push(`${exp}interface Params {${fields(fn.params)}}`);
+    out.push(`${exp}interface Inputs {${fields(fn.inputs)}}`);
+  }
+  out.push('');
+
+  // Scratch buffers: literal sizes once; sizes with a dimension name grow with it.
+  const growing = [...buffers].filter(([n]) => !/^\d+$/.test(sizeOf(n.shape)));
+  for (const [n, name] of buffers) {
+    const size = sizeOf(n.shape);
+    out.push(/^\d+$/.test(size) ? `const ${name} = new Float64Array(${size});` : `let ${name} = new Float64Array(0);`);
+  }
+  const dimArgs = dimNames.map((d) => `${dimVar(d)}${t(': number')}`);
+  if (dimNames.length > 0) {
+    out.push(`/** The largest size of each dimension so far: the scratch buffers hold that much. */`);
+    out.push(`const capacity = [${dimNames.map(() => '0').join(', ')}];`);
+    out.push(`function reserve(${dimArgs.join(', ')})${t(': void')} {`);
+    out.push(`  if (${dimNames.map((d, k) => `${dimVar(d)} <= capacity[${k}]${bang}`).join(' && ')}) return;`);
+    dimNames.forEach((d, k) => out.push(`  capacity[${k}] = Math.max(capacity[${k}]${bang}, ${dimVar(d)});`));
+    if (growing.length > 0) {
+      // Sized for the capacities (not the call's sizes), so a smaller dimension never shrinks them.
+      dimNames.forEach((d, k) => out.push(`  ${dimVar(d)} = capacity[${k}]${bang};`));
+      for (const [n, name] of growing) out.push(`  ${name} = new Float64Array(${sizeOf(n.shape)});`);
+    }
+    out.push('}');
+  }
+  out.push('const NO_INPUTS = new Float64Array(0);');
+  out.push('');
+  const dimParams = dimArgs.length ? `, ${dimArgs.join(', ')}` : '';
+  const reserveCall = dimNames.length ? `  reserve(${dimNames.map(dimVar).join(', ')});` : undefined;
+
+  out.push('/** The value at flat params `p` and inputs `x` (declaration order, row-major). Allocates nothing. */');
+  out.push(`${exp}function forwardFlat(p${t(': Float64Array')}, x${t(': Float64Array')} = NO_INPUTS${dimParams})${t(': number')} {`);
+  if (reserveCall) out.push(reserveCall);
+  for (const l of forward.lines) out.push(l);
+  out.push(`  return ${forward.result};`, '}', '');
+
+  out.push('/** The value, returned, and the gradient, written into `grad` (the layout of `p`). Allocates nothing. */');
+  out.push(`${exp}function backwardFlat(p${t(': Float64Array')}, x${t(': Float64Array')}, grad${t(': Float64Array')}${dimParams})${t(': number')} {`);
+  if (reserveCall) out.push(reserveCall);
+  for (const l of backward.lines) out.push(l);
+  out.push(`  return ${backward.result};`, '}', '');
+
+  pushNamedApi(out, fn, { ts, exp, dimNames, paramOffsets, inputOffsets, paramSize });
+
+  const used = OP_LIST.map((op) => op.helper).filter((h, i, all): h is Helper => h !== undefined && all.indexOf(h) === i && helpers.has(h));
+  for (const h of used) {
+    out.push('');
+    out.push(`function ${h.name}(${h.params.map((p) => `${p}${t(': number')}`).join(', ')})${t(': number')} {`);
+    out.push(`  ${h.body}`, '}');
+  }
+  if (asBody) out.push('', 'return { paramNames, paramShapes, paramSize, inputNames, inputShapes, dimNames, forwardFlat, backwardFlat, forward, backward };');
+  const module = out.join('\n') + '\n';
+  assertSafe(module, [...params, ...inputs, ...dimNames]);
+  return module;
+}
+
+interface NamedApiOptions {
+  ts: boolean;
+  exp: string;
+  dimNames: readonly string[];
+  paramOffsets: readonly string[];
+  inputOffsets: readonly string[];
+  paramSize: string;
+}
+
+/**
+ * forward/backward with named values: dimension sizes inferred from the
+ * arrays' lengths, every length and type checked (RangeError/TypeError that
+ * names the value), then the flat functions.
+ */
+function pushNamedApi(out: string[], fn: Program, o: NamedApiOptions): void {
+  const { ts, exp, dimNames } = o;
+  const t = (annotation: string) => (ts ? annotation : '');
+  const bang = ts ? '!' : '';
+  out.push(
+    '/** The value named `name` in `v`: a number, or a Float64Array for a tensor; else a TypeError that names it. */',
+    `function valueIn(v${t(': object | undefined')}, name${t(': string')}, kind${t(': string')}, tensor${t(': boolean')})${t(': number | Float64Array')} {`,
+    `  const x${t(': unknown')} = v !== null && typeof v === "object" && Object.prototype.hasOwnProperty.call(v, name)`,
+    ts ? '    ? (v as Record<string, unknown>)[name]' : '    ? v[name]',
+    '    : undefined;',
+    '  if (tensor ? !(x instanceof Float64Array) : typeof x !== "number") {',
+    '    const want = tensor ? "a Float64Array" : "a number";',
+    '    throw new TypeError(`${kind} \'${name}\' is ${x === undefined ? "missing" : `not ${want} (it is ${x === null ? "null" : typeof x === "object" ? x.constructor.name : typeof x})`}`);',
+    '  }',
+    ts ? '  return x as number | Float64Array;' : '  return x;',
+    '}',
+    '',
+  );
+  // Dimensions: each from the first input whose shape holds it as its only dimension name.
+  const solve = new Map<string, { input: Node; literal: number }>();
+  for (const x of fn.inputs) {
+    const names = x.shape.filter((d): d is string => typeof d === 'string');
+    const unique = [...new Set(names)];
+    if (unique.length === 1 && names.length === 1 && !solve.has(unique[0]!)) {
+      solve.set(unique[0]!, { input: x, literal: x.shape.filter((d): d is number => typeof d === 'number').reduce((a, b) => a * b, 1) });
+    }
+  }
+  for (const d of dimNames) {
+    if (!solve.has(d)) {
+      // No input holds it alone: a shape like [n, m] with neither known elsewhere cannot be solved from a length.
+      throw new Error(`internal: cannot infer dimension '${d}' from the inputs' lengths`);
+    }
+  }
+  const shapeText = (s: Shape) => formatShape(s).replace(/[`$\\]/g, '');
+  const sizeExpr = (s: Shape) => sizeOf(s);
+  const inputsArg = fn.inputs.length > 0 ? `x${t(': Inputs')}` : `x${t('?: Inputs')}`;
+  const packLines = (withGrad: boolean) => {
+    const lines: string[] = [];
+    fn.inputs.forEach((x, i) => lines.push(`  const in${i} = valueIn(x, ${quote(x.name!)}, "input", ${x.shape.length > 0});`));
+    for (const d of dimNames) {
+      const { input, literal } = solve.get(d)!;
+      const i = input.index!;
+      lines.push(`  const ${dimVar(d)} = (in${i} as Float64Array).length / ${literal};`);
+      lines.push(`  if (!Number.isInteger(${dimVar(d)}) || ${dimVar(d)} < 1) throw new RangeError(\`input '${input.name}' has \${(in${i} as Float64Array).length} elements: shape ${shapeText(input.shape)} needs a positive multiple of ${literal}\`);`);
+    }
+    fn.inputs.forEach((x, i) => {
+      if (x.shape.length === 0) return;
+      lines.push(`  if ((in${i} as Float64Array).length !== ${sizeExpr(x.shape)}) throw new RangeError(\`input '${x.name}' has \${(in${i} as Float64Array).length} elements; shape ${shapeText(x.shape)} needs \${${sizeExpr(x.shape)}}${dimNames.length ? ` (${dimNames.map((d) => `${d} = \${${dimVar(d)}}`).join(', ')})` : ''}\`);`);
+    });
+    lines.push(`  const pf = new Float64Array(${o.paramSize});`);
+    fn.params.forEach((p, i) => {
+      const v = `valueIn(p, ${quote(p.name!)}, "param", ${p.shape.length > 0})`;
+      if (p.shape.length === 0) lines.push(`  pf[${o.paramOffsets[i]}] = ${v} as number;`);
+      else {
+        lines.push(`  const p${i} = ${v} as Float64Array;`);
+        lines.push(`  if (p${i}.length !== ${sizeExpr(p.shape)}) throw new RangeError(\`param '${p.name}' has \${p${i}.length} elements; shape ${shapeText(p.shape)} needs ${sizeExpr(p.shape)}\`);`);
+        lines.push(`  pf.set(p${i}, ${o.paramOffsets[i]});`);
+      }
+    });
+    const inputSize = fn.inputs.length ? fn.inputs.map((x) => `(${sizeExpr(x.shape)})`).join(' + ') : '0';
+    lines.push(`  const xf = new Float64Array(${inputSize});`);
+    fn.inputs.forEach((x, i) => {
+      lines.push(x.shape.length === 0 ? `  xf[${o.inputOffsets[i]}] = in${i} as number;` : `  xf.set(in${i} as Float64Array, ${o.inputOffsets[i]});`);
+    });
+    const dims = dimNames.map((d) => `, ${dimVar(d)}`).join('');
+    if (withGrad) {
+      lines.push(`  const g = new Float64Array(${o.paramSize});`);
+      lines.push(`  const value = backwardFlat(pf, xf, g${dims});`);
+    } else {
+      lines.push(`  return forwardFlat(pf, xf${dims});`);
+    }
+    return lines;
+  };
+  const strip = (lines: string[]) => (ts ? lines : lines.map((l) => l.replace(/ as (Float64Array|number)\b/g, '')));
+  out.push('/** The value at named params and inputs (tensors as Float64Arrays, row-major). */');
+  out.push(`${exp}function forward(p${t(': Params')}, ${inputsArg})${t(': number')} {`);
+  for (const l of strip(packLines(false))) out.push(l);
+  out.push('}', '');
+  out.push('/** The value and the gradient with respect to every param (fresh Float64Arrays for tensors). */');
+  out.push(`${exp}function backward(p${t(': Params')}, ${inputsArg})${t(': { value: number; grad: Params }')} {`);
+  for (const l of strip(packLines(true))) out.push(l);
+  const fields = fn.params.map((p, i) => {
+    const off = o.paramOffsets[i]!;
+    return p.shape.length === 0 ? `[${quote(p.name!)}]: g[${off}]${bang}` : `[${quote(p.name!)}]: g.slice(${off}, ${off === '0' ? '' : `${off} + `}${sizeOf(p.shape)})`;
+  });
+  out.push(`  const grad${t(': Params')} = {${fields.length ? ` ${fields.join(', ')} ` : ''}};`);
+  out.push('  return { value, grad };', '}');
+}

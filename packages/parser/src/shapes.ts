@@ -1,0 +1,208 @@
+/**
+ * The shape checker: every expression's shape, from the declarations and the
+ * op table's shape rules, with each error at the piece of source it is about
+ * (spec: the operator for operands that do not fit, else the offending piece).
+ */
+import {
+  BINARY_OPERATORS, formatShape, NO_ATTRS, isShapeError, KEYWORD_TYPES, opNamed, SOURCE_FUNCTIONS, type Attrs, type CallFacts, type Dim,
+  type IndexSpec, type OpName, type Shape, type ShapeError, type SourceForm,
+} from '@autodiff/ir';
+import { foldExpr, type Expr, type Span } from './ast.js';
+import { diagnostic, type Diagnostic } from './diagnostics.js';
+
+/** What a call or an indexing resolved to: the op lowering builds and its attributes. */
+export interface Resolved {
+  op: OpName;
+  attrs: Attrs;
+}
+
+/** Which row of the table a shape problem is. */
+type ProblemKind = 'shapeError' | 'axisError' | 'indexError' | 'argumentError' | 'stackError';
+type Fail = (span: Span, message: string, kind?: ProblemKind) => undefined;
+
+/** Arguments that are literals rather than values (onehot's k, reshape's shape), and everything inside them. */
+export function literalArguments(root: Expr): Set<Expr> {
+  const literal = new Set<Expr>();
+  foldExpr<null>(root, (e) => {
+    if (e.kind !== 'call') return null;
+    const form = SOURCE_FUNCTIONS.get(e.callee)?.find((f) => f.positional === e.args.length);
+    for (const k of Object.keys(form?.literals ?? {})) {
+      const arg = e.args[Number(k)];
+      if (arg) foldExpr<null>(arg, (inner) => { literal.add(inner); return null; });
+    }
+    return null;
+  });
+  return literal;
+}
+
+export interface ShapeCheck {
+  shapes: Map<Expr, Shape>;
+  resolved: Map<Expr, Resolved>;
+}
+
+/**
+ * Shapes of every expression of `root` into `out`, given the names' shapes.
+ * Returns the root's shape, or undefined when an error (reported) is in it.
+ */
+export function inferShapes(
+  root: Expr,
+  names: ReadonlyMap<string, Shape>,
+  dimNames: ReadonlySet<string>,
+  out: ShapeCheck,
+  report: (d: Diagnostic) => void,
+): Shape | undefined {
+  const skip = literalArguments(root);
+  const fail: Fail = (span, message, kind = 'shapeError') => {
+    report(diagnostic(kind, span, message));
+    return undefined;
+  };
+  const explain = (e: ShapeError, what: string) => (e.detail ? `${e.error} in '${what}': ${e.detail}` : e.error);
+
+  return foldExpr<Shape | undefined | null>(root, (e, kids) => {
+    if (skip.has(e)) return null;
+    if (kids.some((k) => k === undefined)) return undefined; // an error below: said once
+    const args = kids as Shape[];
+    let shape: Shape | undefined;
+    switch (e.kind) {
+      case 'number': shape = []; break;
+      case 'name': shape = names.get(e.name) ?? []; break;
+      case 'unary': shape = args[0]; break;
+      case 'binary': {
+        const op = BINARY_OPERATORS[e.op];
+        const r = opNamed(op).shape(args, NO_ATTRS);
+        if (isShapeError(r)) return fail(e.opSpan, explain(r, e.op));
+        shape = r;
+        out.resolved.set(e, { op, attrs: NO_ATTRS });
+        break;
+      }
+      case 'stack': {
+        const r = opNamed('stack').shape(args, NO_ATTRS);
+        if (isShapeError(r)) return fail(e.elements[typeof r.at === 'number' ? r.at : 0]!.span, r.error, 'stackError');
+        shape = r;
+        break;
+      }
+      case 'index': {
+        const r = indexOf(e, args[0]!, fail);
+        if (!r) return undefined;
+        out.resolved.set(e, { op: 'index', attrs: { entries: r.entries } });
+        shape = r.shape;
+        break;
+      }
+      case 'call': {
+        const form = SOURCE_FUNCTIONS.get(e.callee)!.find((f) => f.positional === e.args.length)!;
+        const facts = callFacts(e, form, args, dimNames, fail);
+        if (!facts) return undefined;
+        const made = form.attrs(facts);
+        const at = (err: ShapeError): Span => {
+          if (typeof err.at === 'number') return e.args[err.at]!.span;
+          if (typeof err.at === 'string') return e.keywords.find((k) => k.name === err.at)?.valueSpan ?? e.calleeSpan;
+          return e.calleeSpan;
+        };
+        const kindOf = (err: ShapeError): ProblemKind => (err.at === 'axis' ? 'axisError' : typeof err.at === 'number' ? 'argumentError' : 'shapeError');
+        if (typeof made.error === 'string') return fail(at(made as ShapeError), (made as ShapeError).error, kindOf(made as ShapeError));
+        const attrs = made as Attrs;
+        const valueShapes = args.filter((_, k) => !form.literals?.[k]);
+        const r = opNamed(form.op).shape(valueShapes, attrs);
+        if (isShapeError(r)) return fail(at(r), explain(r, e.callee), kindOf(r));
+        out.resolved.set(e, { op: form.op, attrs });
+        shape = r;
+        break;
+      }
+    }
+    out.shapes.set(e, shape!);
+    return shape;
+  }) ?? undefined;
+}
+
+/** Keyword values and literal arguments of a call, checked. */
+function callFacts(
+  e: Extract<Expr, { kind: 'call' }>, form: SourceForm, shapes: readonly Shape[], dimNames: ReadonlySet<string>,
+  fail: Fail,
+): CallFacts | undefined {
+  if (e.lateArgument) return fail(e.lateArgument.span, `keyword arguments come after the positional ones: move this argument before '${e.keywords[0]!.name}='`, 'argumentError');
+  const keywords = new Map<string, number | boolean>();
+  for (const k of e.keywords) {
+    if (k.name === '') return fail(k.nameSpan, `a keyword argument is a name, '=' and a value, e.g. axis=1`, 'argumentError');
+    if (!form.keywords.includes(k.name)) {
+      const takes = form.keywords.length > 0 ? `it takes ${form.keywords.join(' and ')}`
+        : SOURCE_FUNCTIONS.get(e.callee)!.some((f) => f.keywords.length > 0) ? `with ${form.positional} arguments it takes none (axis and keepdims go only with one positional argument)`
+          : 'it takes none';
+      return fail(k.nameSpan, `unknown keyword argument '${k.name}' for '${e.callee}': ${takes}`, 'argumentError');
+    }
+    if (keywords.has(k.name)) return fail(k.nameSpan, `'${k.name}' is given twice`, 'argumentError');
+    const type = KEYWORD_TYPES[k.name];
+    if (type === 'boolean') {
+      if (k.value !== 'true' && k.value !== 'false') return fail(k.valueSpan, `'${k.name}' takes true or false, not ${k.text}`, 'argumentError');
+      keywords.set(k.name, k.value === 'true');
+    } else {
+      if (typeof k.value !== 'number' || !Number.isInteger(k.value)) return fail(k.valueSpan, `'${k.name}' takes an integer, not ${k.text}`, 'argumentError');
+      keywords.set(k.name, k.value);
+    }
+  }
+  const literals = new Map<number, number | readonly (Dim | -1)[]>();
+  for (const [key, kind] of Object.entries(form.literals ?? {})) {
+    const k = Number(key);
+    const arg = e.args[k]!;
+    if (kind === 'integer') {
+      const v = integerLiteral(arg);
+      if (v === undefined) return fail(arg.span, `the ${ordinal(k)} argument of '${e.callee}' must be an integer literal`, 'argumentError');
+      literals.set(k, v);
+    } else {
+      if (arg.kind !== 'stack') return fail(arg.span, `the ${ordinal(k)} argument of '${e.callee}' must be a shape in brackets, e.g. [2, 3] or [n, -1]`, 'argumentError');
+      const dims: (Dim | -1)[] = [];
+      for (const d of arg.elements) {
+        const v = integerLiteral(d);
+        if (v !== undefined && (v >= 1 || v === -1)) dims.push(v);
+        else if (d.kind === 'name' && dimNames.has(d.name)) dims.push(d.name);
+        else return fail(d.span, `a shape's dimension is a positive integer, -1 or a dimension name`, 'argumentError');
+      }
+      literals.set(k, dims);
+    }
+  }
+  return { shapes: shapes.filter((_, k) => !form.literals?.[k]), keywords, literals };
+}
+
+const ordinal = (k: number) => ['first', 'second', 'third'][k] ?? `#${k + 1}`;
+
+/** An integer literal, with an optional sign. */
+function integerLiteral(e: Expr): number | undefined {
+  if (e.kind === 'number') return Number.isInteger(e.value) ? e.value : undefined;
+  if (e.kind === 'unary' && e.operand.kind === 'number' && Number.isInteger(e.operand.value)) return e.op === '-' ? -e.operand.value : e.operand.value;
+  return undefined;
+}
+
+/** `x[...]`: each entry checked against its axis (spec: no clamping; a dimension name takes only ':'). */
+function indexOf(
+  e: Extract<Expr, { kind: 'index' }>, x: Shape, fail: Fail,
+): { entries: (IndexSpec | null)[]; shape: Shape } | undefined {
+  if (e.entries.length > x.length) {
+    return fail(e.entries[x.length]!.span, `too many indices: the value has shape ${formatShape(x)} (rank ${x.length}), given ${e.entries.length} indices`, 'indexError');
+  }
+  const entries: (IndexSpec | null)[] = []; // null: the whole axis
+  const shape: Dim[] = [];
+  for (let k = 0; k < x.length; k++) {
+    const entry = e.entries[k];
+    const d = x[k]!;
+    if (!entry || (entry.kind === 'slice' && entry.start === undefined && entry.end === undefined)) {
+      entries.push(null);
+      shape.push(d);
+      continue;
+    }
+    if (typeof d !== 'number') return fail(entry.span, `axis ${k} has size ${d} (a dimension name): it can only be indexed with ':'`, 'indexError');
+    if (entry.kind === 'at') {
+      if (!Number.isInteger(entry.index)) return fail(entry.span, `an index is an integer, not ${entry.index}`, 'indexError');
+      if (entry.index < -d || entry.index >= d) return fail(entry.span, `index ${entry.index} is out of range for axis ${k} of size ${d}`, 'indexError');
+      entries.push({ at: entry.index < 0 ? entry.index + d : entry.index });
+      continue;
+    }
+    const bounds = [entry.start ?? 0, entry.end ?? d];
+    if (!bounds.every(Number.isInteger)) return fail(entry.span, 'slice bounds are integers', 'indexError');
+    const [start, end] = bounds.map((b) => (b < 0 ? b + d : b)) as [number, number];
+    if (start < 0 || end > d || start >= end) {
+      return fail(entry.span, `slice ${entry.start ?? ''}:${entry.end ?? ''} of axis ${k} (size ${d}) is ${start >= end && start >= 0 && end <= d ? 'empty' : 'out of range'}`, 'indexError');
+    }
+    entries.push({ start, end });
+    shape.push(end - start);
+  }
+  return { entries, shape };
+}
