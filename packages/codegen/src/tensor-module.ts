@@ -47,7 +47,8 @@ function flatIndexOf(s: Shape, axes: readonly string[]): string {
   const terms: string[] = [];
   axes.forEach((a, k) => {
     if (a === '0' || s[k] === 1) return;
-    terms.push(strides[k] === '1' ? a : `${a} * ${strides[k]!.includes(' ') ? `(${strides[k]})` : strides[k]}`);
+    const axis = a.includes(' ') ? `(${a})` : a;
+    terms.push(strides[k] === '1' ? a : `${axis} * ${strides[k]!.includes(' ') ? `(${strides[k]})` : strides[k]}`);
   });
   return terms.length === 0 ? '0' : terms.join(' + ');
 }
@@ -112,7 +113,15 @@ export function generateTensorModule(fn: Program, options: ModuleOptions): strin
     }
     // Gradient outputs that are computed nodes write straight into `grad`.
     const gradTarget = new Map<Node, number>();
-    if (withGrads) grads.forEach((g, i) => { if (!isLeaf(g) && g.shape.length > 0 && !gradTarget.has(g)) gradTarget.set(g, i); });
+    if (withGrads) {
+      grads.forEach((g, i) => {
+        // A gradient that is a reshape of a value used once (a bias's sum over the batch, kept
+        // as [1, 16]): that value is computed into `grad`, and the reshape is free.
+        let target = g;
+        while (target.op === 'reshape' && uses.get(target.args[0]!) === 1 && !isLeaf(target.args[0]!)) target = target.args[0]!;
+        if (!isLeaf(target) && target.shape.length > 0 && !gradTarget.has(target)) gradTarget.set(target, i);
+      });
+    }
 
     const storage = new Map<Node, Storage>();
     const lines: string[] = [];
@@ -201,6 +210,12 @@ export function generateTensorModule(fn: Program, options: ModuleOptions): strin
         continue;
       }
       const def = opNamed(n.op);
+      // A reshape of a stored value is that value: the same elements, in the same order.
+      const stored = n.op === 'reshape' ? storage.get(n.args[0]!) : undefined;
+      if (stored?.kind === 'array') {
+        storage.set(n, stored);
+        continue;
+      }
       let target: Storage;
       if (n.shape.length === 0) target = { kind: 'scalar', name: freshName('t') };
       else if (gradTarget.has(n)) target = { kind: 'array', array: 'grad', offset: paramOffsets[gradTarget.get(n)!]! };
@@ -241,6 +256,7 @@ export function generateTensorModule(fn: Program, options: ModuleOptions): strin
           return `${s.array}[${s.offset === '0' ? flat : `${s.offset} + ${flat}`}]${bang}`;
         },
         self,
+        addTo: (flat, v) => (target.kind === 'scalar' ? `${self(flat)} += ${v};` : `${self(flat)} = ${self(flat)}${bang} + ${v};`),
         flatIndex: flatIndexOf,
         fill: (v) => {
           if (target.kind === 'scalar') line(`${target.name} = ${v};`);
@@ -261,8 +277,9 @@ export function generateTensorModule(fn: Program, options: ModuleOptions): strin
 
     if (withGrads) {
       grads.forEach((g, i) => {
-        if (gradTarget.get(g) === i) return;
         const offset = paramOffsets[i]!;
+        const s = storage.get(g);
+        if (s?.kind === 'array' && s.array === 'grad' && s.offset === offset) return; // computed in place
         const p = fn.params[i]!;
         if (p.shape.length === 0) {
           line(`grad[${offset}] = ${read(g, [])};`);

@@ -25,6 +25,8 @@ export interface EmitContext {
   readFlat(k: number, flat: string): string;
   /** The node's element at a row-major index, as an assignable expression (a scalar node ignores the index). */
   self(flat: string): string;
+  /** A statement adding `value` into the node's element at a row-major index. */
+  addTo(flat: string, value: string): string;
   /** The row-major index of per-axis indices in a shape. */
   flatIndex(shape: Shape, axes: readonly string[]): string;
   /** Set every element of the node to a value. */

@@ -4,6 +4,7 @@
  * its own shape rule and loops; derivatives are built from the same ops.
  */
 import type { EmitContext } from './emit-context.js';
+import { emitMatmul } from './matmul-emit.js';
 import type { Graph } from './graph.js';
 import type { Attrs, Node } from './node.js';
 import { LATEX_PRECEDENCE as P, type LatexForm, type OpDef, type ShapeRule } from './op-def.js';
@@ -81,7 +82,6 @@ const extremumVjp: OpDef['vjp'] = (b, [x], out, g) => {
   return [b.mul(picked, b.broadcastTo(b.div(b.reshape(g, keptShape(x!.shape, axes)), ties), x!.shape))];
 };
 
-const matrixOf = (s: Shape, side: 'left' | 'right'): [Dim, Dim] => (s.length === 2 ? [s[0]!, s[1]!] : side === 'left' ? [1, s[0]!] : [s[0]!, 1]);
 
 const matmulShape: ShapeRule = ([a, b]) => {
   for (const [s, side] of [[a!, 'left'], [b!, 'right']] as const) {
@@ -209,26 +209,7 @@ export const STRUCTURAL: Record<StructuralOpName, OpDef> = {
       if (rx === 1 && ry === 2) return [b.matmul(y!, g), outer(x!, g)];
       return [b.matmul(g, b.transpose(y!)), b.matmul(b.transpose(x!), g)];
     },
-    emit: (ctx) => {
-      // out[i, j] = sum_t a[i, t] b[t, j], in i-t-j order: the inner loop runs along rows of b and out.
-      const [x, y] = ctx.node.args as [Node, Node];
-      const [m, k] = matrixOf(x.shape, 'left');
-      const p = matrixOf(y.shape, 'right')[1];
-      const [i, t, j] = [ctx.fresh('i'), ctx.fresh('t'), ctx.fresh('j')];
-      // A vector on the right is a column: indexed by its row.
-      const right = (row: string, col: string) => (y.shape.length === 2 ? [row, col] : [row]);
-      ctx.fill('0');
-      ctx.line(`for (let ${i} = 0; ${i} < ${ctx.dim(m)}; ${i}++) {`);
-      ctx.line(`for (let ${t} = 0; ${t} < ${ctx.dim(k)}; ${t}++) {`);
-      const a = ctx.fresh('a');
-      ctx.line(`const ${a} = ${ctx.read(0, x.shape.length === 2 ? [i, t] : [t])};`);
-      ctx.line(`for (let ${j} = 0; ${j} < ${ctx.dim(p)}; ${j}++) {`);
-      const outFlat = ctx.node.shape.length === 2 ? ctx.flatIndex(ctx.node.shape, [i, j]) : ctx.node.shape.length === 1 ? (x.shape.length === 2 ? i : j) : '0';
-      ctx.line(`${ctx.self(outFlat)} += ${a} * ${ctx.read(1, right(t, j))};`);
-      ctx.line('}');
-      ctx.line('}');
-      ctx.line('}');
-    },
+    emit: emitMatmul,
     latex: { precedence: P.product, print: (a) => `${a(0, P.product)}\\,${a(1, P.unary)}` },
   },
   transpose: {

@@ -176,7 +176,7 @@ function indexOf(
   e: Extract<Expr, { kind: 'index' }>, x: Shape, fail: Fail,
 ): { entries: (IndexSpec | null)[]; shape: Shape } | undefined {
   if (e.entries.length > x.length) {
-    return fail(e.entries[x.length]!.span, `too many indices: the value has shape ${formatShape(x)} (rank ${x.length}), given ${e.entries.length} indices`, 'indexError');
+    return fail(e.entries[x.length]!.span, `too many indices: the value has shape ${formatShape(x)} (rank ${x.length}), given ${e.entries.length} ${e.entries.length === 1 ? "index" : "indices"}`, 'indexError');
   }
   const entries: (IndexSpec | null)[] = []; // null: the whole axis
   const shape: Dim[] = [];

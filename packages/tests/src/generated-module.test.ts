@@ -4,7 +4,7 @@
  * ASCII name works as a parameter, and the output is byte-identical per run.
  */
 import { spawnSync } from 'node:child_process';
-import { readdirSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -35,10 +35,16 @@ describe('generated modules', () => {
       compileTo(join(EXAMPLES, f), out);
       return out;
     });
-    // A consumer that imports each module and uses its types.
-    const consumer = outputs.map((o, i) => `import * as m${i} from './${o.split('/').pop()!.replace(/\.ts$/, '.js')}';\n` +
-      `const g${i}: { value: number; grad: m${i}.Params } = m${i}.backward({} as m${i}.Params, {} as m${i}.Inputs);\n` +
-      `export const v${i}: number = g${i}.value + m${i}.forwardFlat(new Float64Array(m${i}.paramNames.length), new Float64Array(m${i}.inputNames.length));\n`).join('');
+    // A consumer that imports each module and uses its types (a tensor module's flat API takes its dimensions).
+    const consumer = outputs.map((o, i) => {
+      const tensor = readFileSync(o, 'utf8').includes('export const paramSize');
+      const flatArgs = tensor
+        ? `new Float64Array(m${i}.paramSize), new Float64Array(0)${', 3'.repeat((readFileSync(o, 'utf8').match(/^export const dimNames = \[(.*)\]/m)?.[1] ?? '').split(',').filter((d) => d.trim()).length)}`
+        : `new Float64Array(m${i}.paramNames.length), new Float64Array(m${i}.inputNames.length)`;
+      return `import * as m${i} from './${o.split('/').pop()!.replace(/\.ts$/, '.js')}';\n` +
+        `const g${i}: { value: number; grad: m${i}.Params } = m${i}.backward({} as m${i}.Params, {} as m${i}.Inputs);\n` +
+        `export const v${i}: number = g${i}.value + m${i}.forwardFlat(${flatArgs});\n`;
+    }).join('');
     writeFileSync(join(dir, 'consumer.ts'), consumer);
     const r = typeCheck([...outputs, join(dir, 'consumer.ts')]);
     expect(r.output).toBe('');
