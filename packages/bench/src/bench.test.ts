@@ -1,4 +1,5 @@
 import { outputsOf, topoOrder, valueOf } from '@autodiff/ir';
+import { prepareTensorWorkload, TENSOR_WORKLOADS } from './tensor-workloads.js';
 import { finiteDifferenceGradient, interpret } from '@autodiff/runtime';
 import { evaluate as mathjsEvaluate } from 'mathjs';
 import { describe, expect, it } from 'vitest';
@@ -152,5 +153,16 @@ describe('compile scaling', () => {
     const linear = (ps: ScalingPoint[]) => evaluateTargets([], ps, []).find((t) => t.target.startsWith('compile time grows linearly'))!;
     expect(linear(points)).toMatchObject({ met: true, measured: 'deep chain 1000x [250x–1500x]' });
     expect(linear([points[0]!, point(100_000, [2000, 6000, 2000])])).toMatchObject({ met: false });
+  });
+});
+
+describe('tensor workloads', () => {
+  it('the hand-written step and the tape agree with our gradient before anything is timed', () => {
+    for (const w of TENSOR_WORKLOADS) {
+      const { candidates, agreement } = prepareTensorWorkload(w);
+      expect(candidates.map((c) => c.name)).toEqual(['forward', 'gradient', 'hand-written', 'tape']);
+      expect(agreement.hand, w.id).toBeLessThan(1e-10);
+      expect(agreement.tape, w.id).toBeLessThan(1e-10);
+    }
   });
 });

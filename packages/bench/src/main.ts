@@ -16,6 +16,7 @@ import { toMarkdown, type Results } from './report.js';
 import { measureScaling, type ScalingSettings } from './scaling.js';
 import { measureSwell } from './swell.js';
 import { evaluateTargets } from './targets.js';
+import { runTensorWorkload, TENSOR_WORKLOADS, type TensorResult } from './tensor-workloads.js';
 import { workloads } from './workloads.js';
 
 const MODES: Record<'quick' | 'full', { timing: Settings; scaling: ScalingSettings }> = {
@@ -52,6 +53,11 @@ async function main(args: string[]): Promise<number> {
     log(`- ${w.title}`);
     results.push(await runWorkload(w, tf, settings.timing, log));
   }
+  const tensors: TensorResult[] = [];
+  for (const w of TENSOR_WORKLOADS) {
+    log(`- ${w.title}`);
+    tensors.push(runTensorWorkload(w, settings.timing, log));
+  }
   removeImportedModules();
   log('- compile time and code size');
   const scaling = measureScaling(settings.scaling, log);
@@ -80,8 +86,9 @@ async function main(args: string[]): Promise<number> {
     versions: versions(),
     settings,
     seconds: (performance.now() - started) / 1000,
-    targets: evaluateTargets(results, scaling, swell),
+    targets: evaluateTargets(results, scaling, swell, tensors),
     workloads: results,
+    tensors,
     scaling,
     swell,
     fit,

@@ -5,6 +5,7 @@ import type { Settings } from './harness.js';
 import { growth, type ScalingPoint, type ScalingSettings, type Shape } from './scaling.js';
 import { increments, type SwellPoint } from './swell.js';
 import { formatRatio, invert, type Target } from './targets.js';
+import type { TensorResult } from './tensor-workloads.js';
 
 export interface Machine {
   cpu: string;
@@ -29,6 +30,7 @@ export interface Results {
   scaling: ScalingPoint[];
   swell: SwellPoint[];
   fit: FitComparison | { error: string };
+  tensors?: TensorResult[];
 }
 
 export function formatTime(ns: number): string {
@@ -168,6 +170,20 @@ export function toMarkdown(r: Results): string {
     '## Targets',
     '',
     table(['target', 'met', 'measured'], r.targets.map((g) => [g.target, g.met === undefined ? '—' : g.met ? 'yes' : '**no**', g.measured])),
+    '',
+    '## Tensor programs',
+    '',
+    'One step (value and gradient) of each program: our generated `backwardFlat`, our `forwardFlat`, a hand-written loop nest ' +
+      'for the same step (matrix products blocked over 4 rows, buffers allocated once: `packages/bench/src/hand-mlp.ts`) and the ' +
+      "tape engine's `Tensor` (`interpretTensor`, as `eval --engine tape` runs it). Values and gradients agree before timing " +
+      '(largest relative difference shown).',
+    '',
+    table(
+      ['workload', 'forward', 'gradient', 'hand-written', 'tape', 'gradient / forward', 'ours / hand-written', 'tape / ours', 'agreement (hand, tape)'],
+      (r.tensors ?? []).map((t) => [t.title, formatTime(t.ns.forward), formatTime(t.ns.gradient), formatTime(t.ns['hand-written']), formatTime(t.ns.tape),
+        formatRatio(t.gradientOverForward), formatRatio(t.oursOverHand), formatRatio(t.tapeOverOurs),
+        `${t.agreement.hand.toExponential(1)}, ${t.agreement.tape.toExponential(1)}`]),
+    ),
     '',
     '## Gradient workloads',
     '',

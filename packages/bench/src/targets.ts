@@ -1,6 +1,7 @@
 /** The issue's targets, each evaluated from one run's numbers. */
 import type { WorkloadResult } from './compare.js';
 import type { Ratio } from './harness.js';
+import type { TensorResult } from './tensor-workloads.js';
 import { growth, type ScalingPoint, type Shape } from './scaling.js';
 import { increments, type SwellPoint } from './swell.js';
 
@@ -20,7 +21,7 @@ export const invert = (r: Ratio): Ratio => ({ median: 1 / r.median, min: 1 / r.m
 /** Our gradient's size may grow by at most this factor more per iteration late than early, to count as linear. */
 export const LINEAR_INCREMENT_SPREAD = 1.5;
 
-export function evaluateTargets(workloads: WorkloadResult[], scaling: ScalingPoint[], swell: SwellPoint[]): Target[] {
+export function evaluateTargets(workloads: WorkloadResult[], scaling: ScalingPoint[], swell: SwellPoint[], tensors: TensorResult[] = []): Target[] {
   const targets: Target[] = [];
   const each = (target: string, items: { label: string; value: string; ok: boolean; note?: string }[], context = false) => {
     if (items.length === 0) return;
@@ -31,6 +32,19 @@ export function evaluateTargets(workloads: WorkloadResult[], scaling: ScalingPoi
   each(
     'gradient / forward time <= 3 on every workload (median)',
     workloads.map((w) => ({ label: w.id, value: formatRatio(w.gradientOverForward), ok: w.gradientOverForward.median <= 3 })),
+  );
+  each(
+    'tensor programs: gradient / forward time <= 3 (median)',
+    tensors.map((t) => ({ label: t.id, value: formatRatio(t.gradientOverForward), ok: t.gradientOverForward.median <= 3 })),
+  );
+  each(
+    'tensor programs: our gradient / a hand-written blocked loop nest for the same step <= 1.3 (median)',
+    tensors.map((t) => ({ label: t.id, value: formatRatio(t.oursOverHand), ok: t.oursOverHand.median <= 1.3 })),
+  );
+  each(
+    'tensor programs: the tape engine\'s Tensor / our gradient (for context)',
+    tensors.map((t) => ({ label: t.id, value: formatRatio(t.tapeOverOurs), ok: true })),
+    true,
   );
   const row = (w: WorkloadResult, c: string) => w.rows.find((r) => r.competitor === c && r.vsGradient && r.status === 'ok');
   // The issue's random program, and for context an added mostly arithmetic one.

@@ -4,7 +4,9 @@
  *   i-t-j order, blocked over 4 rows of a so that each row of b read from
  *   memory serves four rows of the result (register blocking);
  * - b a vector, or the transpose of a stored matrix (the backward of `@`,
- *   g @ W^T): out[i, j] = dot(a[i, :], b[:, j]), both read along t.
+ *   g @ W^T): out[i, j] = dot(a[i, :], b[:, j]), both read along t;
+ * - a the transpose of a stored matrix (the other half of the backward,
+ *   X^T @ g): a sum of outer products, t-i-j, reading rows of X and g.
  */
 import type { EmitContext } from './emit-context.js';
 import type { Node } from './node.js';
@@ -40,6 +42,18 @@ export function emitMatmul(ctx: EmitContext): void {
 
   ctx.fill('0');
   const [i, t, j] = [ctx.fresh('i'), ctx.fresh('t'), ctx.fresh('j')];
+  if (x.op === 'transpose' && x.shape.length === 2) {
+    const av = ctx.fresh('a');
+    forLoop(t, k);
+    forLoop(i, m);
+    ctx.line(`const ${av} = ${a(i, t)};`);
+    forLoop(j, p);
+    ctx.line(ctx.addTo(out(i, j), `${av} * ${b(t, j)}`));
+    ctx.line('}');
+    ctx.line('}');
+    ctx.line('}');
+    return;
+  }
   const blocked = x.shape.length === 2 && (typeof m === 'string' || m >= MATMUL_BLOCK);
   if (blocked) {
     // Whole blocks of rows, then the rows left over.
