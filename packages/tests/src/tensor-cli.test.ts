@@ -1,0 +1,60 @@
+/** `autodiff eval` and `compile` on tensor programs: nested lists, JSON files, shape errors that name the value. */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { autodiff, tempDir, writeTemp } from './cli.js';
+
+const dir = tempDir();
+// Hand-derived: r = X @ W[:, 0] + b[0] - y; value = mean(r)^2; d/dW[k][0] = 2 mean(r) mean(X[:, k]); d/db[0] = 2 mean(r).
+const program = writeTemp(dir, 'lin.txt', 'param W: [2, 3], b: [3]\ninput X: [n, 2], y: [n]\nmean((X @ W + b)[:, 0] - y)^2\n');
+const params = 'W=[[1,2,3],[4,5,6]],b=[0,0,1]';
+
+describe('autodiff eval with tensors', () => {
+  it('takes nested lists in --at and prints gradients as nested lists in their shapes', () => {
+    const run = autodiff(['eval', program, '--json', '--at', `${params},X=[[1,0],[0,1],[1,1]],y=[1,2,3]`]);
+    expect(run.status, run.stderr).toBe(0);
+    // r = [1 - 1, 4 - 2, 5 - 3] = [0, 2, 2]: mean 4/3, value 16/9.
+    const out = JSON.parse(run.stdout) as { value: number; gradient: { W: number[][]; b: number[] } };
+    expect(out.value).toBeCloseTo(16 / 9, 14);
+    expect(out.gradient.W).toEqual([[2 * (4 / 3) * (2 / 3), 0, 0], [2 * (4 / 3) * (2 / 3), 0, 0]].map((r) => r.map((v) => expect.closeTo(v, 14))));
+    expect(out.gradient.b).toEqual([expect.closeTo(8 / 3, 14), 0, 0]);
+  });
+
+  it('reads --params and --inputs JSON files (name -> number or nested list), and the tape agrees', () => {
+    const p = join(dir, 'p.json');
+    const x = join(dir, 'x.json');
+    writeFileSync(p, '{"W": [[1, 2, 3], [4, 5, 6]], "b": [0, 0, 1]}');
+    writeFileSync(x, '{"X": [[1, 0]], "y": [5]}');
+    const outs = (['compiled', 'tape'] as const).map((engine) => {
+      const run = autodiff(['eval', program, '--params', p, '--inputs', x, '--json', '--engine', engine]);
+      expect(run.status, run.stderr).toBe(0);
+      return run.stdout;
+    });
+    expect(outs[0]).toBe('{"value": 16, "gradient": {"W": [[-8, 0, 0], [0, 0, 0]], "b": [-8, 0, 0]}}\n');
+    expect(outs[1]).toBe(outs[0]);
+  });
+
+  it('a value of the wrong shape, sizes that disagree on a dimension, or a ragged list: exit 1 naming the value and both shapes', () => {
+    const cases: [string, RegExp][] = [
+      [`${params},X=[[1,0],[0,1],[1,1]],y=[1,2]`, /lin\.txt:2:18: error\[E216\]: dimension 'n' is 3 in 'X' but 2 in 'y': input 'y' should have shape \[n\] \(n = 3 from 'X'\), got \[2\]/],
+      ['W=[[1,2],[4,5,6]],b=[0,0,1],X=[[1,0]],y=[1]', /lin\.txt:1:7: error\[E213\]: .*'W'.*ragged list: row 1 has 3 elements, row 0 has 2/],
+      ['W=3,b=[0,0,1],X=[[1,0]],y=[1]', /error\[E215\]: param 'W' should have shape \[2, 3\], got \[\]/],
+      [`${params},X=[[1,0,2]],y=[1]`, /error\[E215\]: input 'X' should have shape \[n, 2\]/],
+      [`${params},X=[[1,0]]`, /error\[E201\]: .*'y'/],
+    ];
+    for (const [at, message] of cases) {
+      const run = autodiff(['eval', program, '--at', at]);
+      expect(run.status, at).toBe(1);
+      expect(run.stderr, at).toMatch(message);
+      expect(run.stderr).not.toMatch(/\n\s+at .*:\d+:\d+\)?\n/);
+    }
+  });
+
+  it('compile --emit ir prints the typed IR of a tensor program', () => {
+    const run = autodiff(['compile', program, '--emit', 'ir']);
+    expect(run.status, run.stderr).toBe(0);
+    expect(run.stdout).toContain('fn (params: W: f64[2,3], b: f64[3]; inputs: X: f64[n,2], y: f64[n]) {');
+    expect(run.stdout).toMatch(/%\d+: f64\[n,3\] = matmul %2 %0/);
+    expect(run.stdout).toMatch(/d\/dW = %\d+/);
+  });
+});
