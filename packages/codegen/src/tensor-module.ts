@@ -28,6 +28,9 @@ const READS_FLAT = new Set(['reshape', 'onehot']);
 
 const dimVar = (name: string) => `dim_${name}`;
 
+/** A shape of one element: [], [1], [1, 1], ... */
+const isSingle = (s: Shape) => s.every((d) => d === 1);
+
 function sizeOf(s: Shape): string {
   const literalPart = s.filter((d): d is number => typeof d === 'number').reduce((a, b) => a * b, 1);
   const names = s.filter((d): d is string => typeof d === 'string').map(dimVar);
@@ -147,7 +150,7 @@ export function generateTensorModule(fn: Program, options: ModuleOptions): strin
     }
 
     const canInline = (n: Node) => {
-      if (n.shape.length === 0 || isLeaf(n) || gradTarget.has(n) || n === value) return false;
+      if (isSingle(n.shape) || isLeaf(n) || gradTarget.has(n) || n === value) return false;
       const def = opNamed(n.op);
       const viewLike = def.kind === 'elementwise' || n.op === 'broadcast' || n.op === 'transpose';
       if (!viewLike || uses.get(n) !== 1) return false;
@@ -212,12 +215,13 @@ export function generateTensorModule(fn: Program, options: ModuleOptions): strin
       const def = opNamed(n.op);
       // A reshape of a stored value is that value: the same elements, in the same order.
       const stored = n.op === 'reshape' ? storage.get(n.args[0]!) : undefined;
-      if (stored?.kind === 'array') {
+      if (stored?.kind === 'array' || (stored?.kind === 'scalar' && isSingle(n.shape))) {
         storage.set(n, stored);
         continue;
       }
       let target: Storage;
-      if (n.shape.length === 0) target = { kind: 'scalar', name: freshName('t') };
+      // One element ([], [1], [1, 1]...): a local, whatever its shape.
+      if (isSingle(n.shape) && !gradTarget.has(n)) target = { kind: 'scalar', name: freshName('t') };
       else if (gradTarget.has(n)) target = { kind: 'array', array: 'grad', offset: paramOffsets[gradTarget.get(n)!]! };
       else target = { kind: 'array', array: bufferOf(n), offset: '0' };
       const self = (flat: string) => {
