@@ -394,14 +394,14 @@ function pushNamedApi(out: string[], fn: Program, o: NamedApiOptions): void {
   const t = (annotation: string) => (ts ? annotation : '');
   const bang = ts ? '!' : '';
   out.push(
-    '/** The value named `name` in `v`: a number, or a Float64Array for a tensor; else a TypeError that names it. */',
-    `function valueIn(v${t(': object | undefined')}, name${t(': string')}, kind${t(': string')}, tensor${t(': boolean')})${t(': number | Float64Array')} {`,
+    '/** The value named `name` in `v`: a number, or a Float64Array for a tensor; else a RangeError that names it and says what was expected. */',
+    `function valueIn(v${t(': object | undefined')}, name${t(': string')}, kind${t(': string')}, tensor${t(': boolean')}, want${t(': string')})${t(': number | Float64Array')} {`,
     `  const x${t(': unknown')} = v !== null && typeof v === "object" && Object.prototype.hasOwnProperty.call(v, name)`,
     ts ? '    ? (v as Record<string, unknown>)[name]' : '    ? v[name]',
     '    : undefined;',
     '  if (tensor ? !(x instanceof Float64Array) : typeof x !== "number") {',
-    '    const want = tensor ? "a Float64Array" : "a number";',
-    '    throw new TypeError(`${kind} \'${name}\' is ${x === undefined ? "missing" : `not ${want} (it is ${x === null ? "null" : typeof x === "object" ? x.constructor.name : typeof x})`}`);',
+    '    const got = x === undefined ? "missing" : `not ${want.split(" of ")[0]} (it is ${typeof x === "object" ? Object.prototype.toString.call(x).slice(8, -1) : typeof x})`;',
+    '    throw new RangeError(`${kind} \'${name}\' is ${got}: expected ${want}`);',
     '  }',
     ts ? '  return x as number | Float64Array;' : '  return x;',
     '}',
@@ -427,7 +427,9 @@ function pushNamedApi(out: string[], fn: Program, o: NamedApiOptions): void {
   const inputsArg = fn.inputs.length > 0 ? `x${t(': Inputs')}` : `x${t('?: Inputs')}`;
   const packLines = (withGrad: boolean) => {
     const lines: string[] = [];
-    fn.inputs.forEach((x, i) => lines.push(`  const in${i} = valueIn(x, ${quote(x.name!)}, "input", ${x.shape.length > 0});`));
+    const want = (n: Node) => quote(n.shape.length === 0 ? 'a number'
+      : `a Float64Array of shape ${shapeText(n.shape)}${/^\d+$/.test(sizeOf(n.shape)) ? ` (${sizeOf(n.shape)} elements)` : ''}`);
+    fn.inputs.forEach((x, i) => lines.push(`  const in${i} = valueIn(x, ${quote(x.name!)}, "input", ${x.shape.length > 0}, ${want(x)});`));
     for (const d of dimNames) {
       const { input, literal } = solve.get(d)!;
       const i = input.index!;
@@ -440,7 +442,7 @@ function pushNamedApi(out: string[], fn: Program, o: NamedApiOptions): void {
     });
     lines.push(`  const pf = new Float64Array(${o.paramSize});`);
     fn.params.forEach((p, i) => {
-      const v = `valueIn(p, ${quote(p.name!)}, "param", ${p.shape.length > 0})`;
+      const v = `valueIn(p, ${quote(p.name!)}, "param", ${p.shape.length > 0}, ${want(p)})`;
       if (p.shape.length === 0) lines.push(`  pf[${o.paramOffsets[i]}] = ${v} as number;`);
       else {
         lines.push(`  const p${i} = ${v} as Float64Array;`);

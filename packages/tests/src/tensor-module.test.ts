@@ -124,8 +124,11 @@ describe('tensor modules', () => {
     expect(() => m.forward(p, { ...x, y: new Float64Array(4) })).toThrow(/input 'y' has 4 elements; shape \[n\] needs 5 \(n = 5\)/);
     expect(() => m.forward(p, { ...x, X: new Float64Array(9) })).toThrow(/input 'X' has 9 elements/);
     expect(() => m.forward({ ...p, W1: new Float64Array(3) }, x)).toThrow(/param 'W1' has 3 elements; shape \[2, 16\] needs 32/);
-    expect(() => m.forward({ ...p, W1: [1, 2] as unknown as Float64Array }, x)).toThrow(TypeError);
-    expect(() => m.forward({ ...p, b3: undefined as unknown as number }, x)).toThrow(/param 'b3' is missing/);
+    expect(() => m.forward({ ...p, W1: [1, 2] as unknown as Float64Array }, x))
+      .toThrow(/param 'W1' is not a Float64Array \(it is Array\): expected a Float64Array of shape \[2, 16\] \(32 elements\)/);
+    expect(() => m.forward({ ...p, W1: Object.create(null) as Float64Array }, x)).toThrow(RangeError);
+    expect(() => m.forward({ ...p, b3: undefined as unknown as number }, x)).toThrow(/param 'b3' is missing: expected a number/);
+    expect(() => m.forward(p, { y: x.y! })).toThrow(/input 'X' is missing: expected a Float64Array of shape \[n, 2\]/);
   });
 
   it('onehot labels out of range are a RangeError naming the input and the index', async () => {
