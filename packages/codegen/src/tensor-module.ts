@@ -408,33 +408,45 @@ function pushNamedApi(out: string[], fn: Program, o: NamedApiOptions): void {
     '',
   );
   // Dimensions: each from the first input whose shape holds it as its only dimension name.
-  const solve = new Map<string, { input: Node; literal: number }>();
-  for (const x of fn.inputs) {
-    const names = x.shape.filter((d): d is string => typeof d === 'string');
-    const unique = [...new Set(names)];
-    if (unique.length === 1 && names.length === 1 && !solve.has(unique[0]!)) {
-      solve.set(unique[0]!, { input: x, literal: x.shape.filter((d): d is number => typeof d === 'number').reduce((a, b) => a * b, 1) });
+  // Dimensions from the inputs' lengths, in passes: an input with one dimension name not yet known
+  // (written once in its shape) gives it. Any left (e.g. X: [n, m] alone) come from a `dims` argument.
+  const solved: { dim: string; input: Node; literal: number; known: string[] }[] = [];
+  const known = new Set<string>();
+  for (let progress = true; progress;) {
+    progress = false;
+    for (const x of fn.inputs) {
+      const names = x.shape.filter((d): d is string => typeof d === 'string');
+      const unknown = [...new Set(names)].filter((d) => !known.has(d));
+      if (unknown.length !== 1 || names.filter((d) => d === unknown[0]).length !== 1) continue;
+      const literal = x.shape.filter((d): d is number => typeof d === 'number').reduce((a, b) => a * b, 1);
+      solved.push({ dim: unknown[0]!, input: x, literal, known: names.filter((d) => d !== unknown[0]) });
+      known.add(unknown[0]!);
+      progress = true;
     }
   }
-  for (const d of dimNames) {
-    if (!solve.has(d)) {
-      // No input holds it alone: a shape like [n, m] with neither known elsewhere cannot be solved from a length.
-      throw new Error(`internal: cannot infer dimension '${d}' from the inputs' lengths`);
-    }
-  }
+  const given = dimNames.filter((d) => !known.has(d));
   const shapeText = (s: Shape) => formatShape(s).replace(/[`$\\]/g, '');
   const sizeExpr = (s: Shape) => sizeOf(s);
-  const inputsArg = fn.inputs.length > 0 ? `x${t(': Inputs')}` : `x${t('?: Inputs')}`;
+  const inputsArg = (fn.inputs.length > 0 ? `x${t(': Inputs')}` : `x${t('?: Inputs')}`) + (given.length > 0 ? `, dims${t(': Dims')}` : '');
+  if (given.length > 0) {
+    out.push('/** Sizes of the dimension names no input\'s length determines alone. */');
+    if (ts) out.push(`${exp}interface Dims { ${given.map((d) => `${quote(d)}: number;`).join(' ')} }`);
+    out.push('');
+  }
   const packLines = (withGrad: boolean) => {
     const lines: string[] = [];
     const want = (n: Node) => quote(n.shape.length === 0 ? 'a number'
       : `a Float64Array of shape ${shapeText(n.shape)}${/^\d+$/.test(sizeOf(n.shape)) ? ` (${sizeOf(n.shape)} elements)` : ''}`);
     fn.inputs.forEach((x, i) => lines.push(`  const in${i} = valueIn(x, ${quote(x.name!)}, "input", ${x.shape.length > 0}, ${want(x)});`));
-    for (const d of dimNames) {
-      const { input, literal } = solve.get(d)!;
+    for (const d of given) {
+      lines.push(`  const ${dimVar(d)} = dims !== null && typeof dims === "object" ? ${ts ? '(dims as unknown as Record<string, unknown>)' : 'dims'}[${quote(d)}] : undefined;`);
+      lines.push(`  if (typeof ${dimVar(d)} !== "number" || !Number.isInteger(${dimVar(d)}) || ${dimVar(d)} < 1) throw new RangeError(\`dimension '${d}' must be given in dims as a positive integer, not \${String(${dimVar(d)})}\`);`);
+    }
+    for (const { dim, input, literal, known: others } of solved) {
       const i = input.index!;
-      lines.push(`  const ${dimVar(d)} = (in${i} as Float64Array).length / ${literal};`);
-      lines.push(`  if (!Number.isInteger(${dimVar(d)}) || ${dimVar(d)} < 1) throw new RangeError(\`input '${input.name}' has \${(in${i} as Float64Array).length} elements: shape ${shapeText(input.shape)} needs a positive multiple of ${literal}\`);`);
+      const divisor = [...(literal === 1 && others.length > 0 ? [] : [String(literal)]), ...others.map(dimVar)].join(' * ');
+      lines.push(`  const ${dimVar(dim)} = (in${i} as Float64Array).length / ${others.length > 0 ? `(${divisor})` : divisor};`);
+      lines.push(`  if (!Number.isInteger(${dimVar(dim)}) || ${dimVar(dim)} < 1) throw new RangeError(\`input '${input.name}' has \${(in${i} as Float64Array).length} elements: shape ${shapeText(input.shape)} needs a positive multiple of \${${divisor}}\`);`);
     }
     fn.inputs.forEach((x, i) => {
       if (x.shape.length === 0) return;

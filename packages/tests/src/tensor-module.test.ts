@@ -7,7 +7,7 @@
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { autodiff, close, REPO, tempDir } from './cli.js';
+import { autodiff, close, REPO, tempDir, writeTemp } from './cli.js';
 
 type Named = Record<string, number | Float64Array>;
 interface TensorModule {
@@ -129,6 +129,28 @@ describe('tensor modules', () => {
     expect(() => m.forward({ ...p, W1: Object.create(null) as Float64Array }, x)).toThrow(RangeError);
     expect(() => m.forward({ ...p, b3: undefined as unknown as number }, x)).toThrow(/param 'b3' is missing: expected a number/);
     expect(() => m.forward(p, { y: x.y! })).toThrow(/input 'X' is missing: expected a Float64Array of shape \[n, 2\]/);
+  });
+
+  it('dimension sizes: solved in passes from the inputs, or given in a dims argument when no length determines them', async () => {
+    const source = (name: string, text: string) => writeTemp(dir, name, text);
+    const compileJs = async (file: string) => {
+      const out = file.replace(/\.txt$/, '.mjs');
+      expect(autodiff(['compile', file, '-o', out, '--emit', 'js']).status).toBe(0);
+      return import(pathToFileURL(out).href) as Promise<{
+        backward(p: Named, x: Named, dims?: Record<string, number>): { value: number; grad: Record<string, number | Float64Array> };
+        forward(p: Named, x: Named, dims?: Record<string, number>): number;
+      }>;
+    };
+    // m from V's length, then n from A's given m: sum over rows of (A @ V) @ w with A all 1, V all 0.5.
+    const chained = await compileJs(source('chained.txt', 'param w: [3]\ninput A: [n, m], V: [m, 3]\nsum(A @ V @ w)\n'));
+    expect(chained.backward({ w: Float64Array.of(1, 2, 3) }, { A: new Float64Array(8).fill(1), V: new Float64Array(12).fill(0.5) }).value).toBe(24);
+    expect(() => chained.forward({ w: Float64Array.of(1, 2, 3) }, { A: new Float64Array(7), V: new Float64Array(12) }))
+      .toThrow(/input 'A' has 7 elements: shape \[n, m\] needs a positive multiple of 4/);
+    const alone = await compileJs(source('alone.txt', 'param c\ninput A: [n, m]\nsum(A) * c\n'));
+    const r = alone.backward({ c: 2 }, { A: new Float64Array(6).fill(1) }, { n: 2, m: 3 });
+    expect([r.value, r.grad.c]).toEqual([12, 6]);
+    expect(() => alone.forward({ c: 2 }, { A: new Float64Array(6) })).toThrow(/dimension 'n' must be given in dims as a positive integer, not undefined/);
+    expect(() => alone.forward({ c: 2 }, { A: new Float64Array(6) }, { n: 2, m: 4 })).toThrow(/input 'A' has 6 elements; shape \[n, m\] needs 8/);
   });
 
   it('onehot labels out of range are a RangeError naming the input and the index', async () => {
