@@ -316,7 +316,8 @@ export function headerLines(options: ModuleOptions, params: readonly string[], i
 }
 
 /** Whether every value of the program is a scalar: then it gets v1's straight-line module. */
-export const isScalarProgram = (fn: Program) => topoOrder(outputsOf(fn)).every((n) => n.shape.length === 0);
+export const isScalarProgram = (fn: Program) =>
+  [...fn.params, ...fn.inputs].every((n) => n.shape.length === 0) && topoOrder(outputsOf(fn)).every((n) => n.shape.length === 0);
 
 export function generateModule(fn: Program, options: ModuleOptions): string {
   if (!isScalarProgram(fn)) return generateTensorModule(fn, options);

@@ -28,6 +28,9 @@ const READS_FLAT = new Set(['reshape', 'onehot']);
 
 const dimVar = (name: string) => `dim_${name}`;
 
+/** The longest chain of ops fused into one expression; past it a value is stored (an expression 100,000 ops deep is no faster). */
+export const MAX_FUSED_DEPTH = 32;
+
 /** A shape of one element: [], [1], [1, 1], ... */
 const isSingle = (s: Shape) => s.every((d) => d === 1);
 
@@ -206,10 +209,14 @@ export function generateTensorModule(fn: Program, options: ModuleOptions): strin
     };
     const dimExpr = (d: Dim) => (typeof d === 'number' ? String(d) : dimVar(d));
 
+    const inlineDepth = new Map<Node, number>();
     for (const n of order) {
       if (storage.has(n) || n.op === 'const') continue;
-      if (canInline(n)) {
+      // Fused into its reader, unless the fused expression would nest too deep (it is printed recursively).
+      const depth = 1 + Math.max(0, ...n.args.map((a) => inlineDepth.get(a) ?? 0));
+      if (canInline(n) && depth <= MAX_FUSED_DEPTH) {
         storage.set(n, { kind: 'inline' });
+        inlineDepth.set(n, depth);
         continue;
       }
       const def = opNamed(n.op);

@@ -50,6 +50,15 @@ describe('autodiff eval with tensors', () => {
     }
   });
 
+  it('a program with an unused tensor input still gets the tensor layout (the input takes its 3 elements)', () => {
+    const file = writeTemp(dir, 'unused-input.txt', 'param x\ninput X: [3], y\n(x - y)^2\n');
+    for (const engine of ['compiled', 'tape']) {
+      const run = autodiff(['eval', file, '--json', '--engine', engine, '--at', 'x=1,X=[1,2,3],y=3']);
+      expect(run.stdout, run.stderr).toBe('{"value": 4, "gradient": {"x": -4}}\n');
+    }
+    expect(autodiff(['compile', file]).stdout).toContain('export const inputShapes = [[3], []] as const;');
+  });
+
   it('compile --emit ir prints the typed IR of a tensor program', () => {
     const run = autodiff(['compile', program, '--emit', 'ir']);
     expect(run.status, run.stderr).toBe(0);
