@@ -6,13 +6,14 @@
 import type { Span } from '@autodiff/parser';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { Editor, type EditorHandle } from './editor/Editor.js';
-import { datasetsFor, EXAMPLES, firstRow, trainingHint, type Example } from './examples.js';
+import { datasetsFor, EXAMPLES, trainingHint, type Example } from './examples.js';
 import { hashFor, programFromHash } from './share.js';
 import { CodeView } from './views/CodeView.js';
 import { GraphView } from './views/GraphView.js';
 import { MathView } from './views/MathView.js';
 import { IDLE, TrainPanel, type TrainingState, type TrainRequest } from './views/TrainPanel.js';
 import { ValuesPanel } from './views/ValuesPanel.js';
+import { dimSizes, flatten, unflatten, withDefaults, type LeafValue } from './values.js';
 import { WorkerClient, type CompiledReply } from './worker-client.js';
 import type { EditorDiagnostic, Evaluation, ProgramModel } from './worker/protocol.js';
 
@@ -41,20 +42,6 @@ function startingProgram(): { source: string; example?: Example } {
   return example ? { source: example.source, example } : { source: 'param x\nx^2\n' };
 }
 
-/**
- * Values for names that have none yet: params as `autodiff fit` would
- * initialise them (its default distribution and seed), inputs from the first
- * row of the program's dataset, or 1.
- */
-function withDefaults(values: ReadonlyMap<string, number>, model: ProgramModel, exampleId?: string): Map<string, number> {
-  const next = new Map(values);
-  model.paramNames.forEach((name, i) => { if (!next.has(name)) next.set(name, model.initialParams[i]!); });
-  const dataset = datasetsFor(model.inputNames, exampleId)[0];
-  const row = dataset ? firstRow(dataset.text) : new Map<string, number>();
-  for (const name of model.inputNames) if (!next.has(name)) next.set(name, row.get(name) ?? 1);
-  return next;
-}
-
 export function App() {
   const client = useMemo(() => new WorkerClient(), []);
   const start = useMemo(startingProgram, []);
@@ -64,16 +51,19 @@ export function App() {
   const [compiled, setCompiled] = useState<Compiled | undefined>();
   const [status, setStatus] = useState<'checking' | 'ok' | 'errors'>('checking');
   const [internalError, setInternalError] = useState<string | undefined>();
-  const [values, setValues] = useState<Map<string, number>>(new Map());
-  const [evaluation, setEvaluation] = useState<Evaluation | undefined>();
+  const [values, setValues] = useState<Map<string, LeafValue>>(new Map());
+  // Sizes the user gave dimension names (kept by name across edits of the program).
+  const [dims, setDims] = useState<Map<string, number>>(new Map());
+  const [evaluated, setEvaluated] = useState<{ compileId: number; layout: string; evaluation: Evaluation } | undefined>();
   const [tab, setTab] = useState<Tab>('graph');
   const [training, setTraining] = useState<TrainingState>(IDLE);
   const [shareNote, setShareNote] = useState<string | undefined>();
   const [source, setSource] = useState(start.source);
 
   // Mutable state read by worker callbacks (which outlive renders).
-  const live = useRef({ compiledId: 0, lastReply: 0, exampleId: start.example?.id });
-  const run = useRef<{ id: number; before: Map<string, number> } | undefined>(undefined);
+  const live = useRef({ compiledId: 0, lastReply: 0, exampleId: start.example?.id, dims: new Map<string, number>() });
+  live.current.dims = dims;
+  const run = useRef<{ id: number; before: Map<string, LeafValue> } | undefined>(undefined);
 
   const check = useCallback(async (text: string): Promise<EditorDiagnostic[]> => {
     const reply: CompiledReply = await client.compile(text);
@@ -86,7 +76,7 @@ export function App() {
         const model = reply.model;
         live.current.compiledId = reply.id;
         setCompiled({ id: reply.id, model });
-        setValues((v) => withDefaults(v, model, live.current.exampleId));
+        setValues((v) => withDefaults(v, live.current.dims, model, live.current.exampleId));
       }
       const errors = reply.diagnostics.some((d) => d.severity === 'error') || reply.error !== undefined;
       setStatus(client.busy ? 'checking' : errors ? 'errors' : 'ok');
@@ -100,7 +90,10 @@ export function App() {
     const current = run.current;
     switch (reply.kind) {
       case 'evaluated':
-        if (reply.compileId === live.current.compiledId) setEvaluation(reply.evaluation);
+        if (reply.compileId === live.current.compiledId) {
+          const shown = compiledRef.current;
+          if (shown?.id === reply.compileId) setEvaluated({ compileId: reply.compileId, layout: layoutOf(shown.model), evaluation: reply.evaluation });
+        }
         return;
       case 'progress':
         if (reply.id !== current?.id) return;
@@ -122,23 +115,33 @@ export function App() {
   }), [client]);
 
   const setParams = (params: readonly number[]) => {
-    setValues((v) => {
-      const next = new Map(v);
-      const names = compiledRef.current?.model.paramNames ?? [];
-      names.forEach((name, i) => next.set(name, params[i]!));
-      return next;
-    });
+    const shown = compiledRef.current?.model;
+    if (!shown) return;
+    setValues((v) => new Map([...v, ...unflatten(shown.paramNames, shown.paramShapes, params, dimSizes(shown, live.current.dims))]));
   };
   const compiledRef = useRef(compiled);
   compiledRef.current = compiled;
 
   const model = compiled?.model;
-  const paramValues = useMemo(() => model?.paramNames.map((n) => values.get(n) ?? 0) ?? [], [model, values]);
-  const inputValues = useMemo(() => model?.inputNames.map((n) => values.get(n) ?? 0) ?? [], [model, values]);
+  // The latest evaluation, while the program shown has the same params, inputs and shapes (an edit
+  // elsewhere keeps the numbers up until the new ones come); the graph's numbers only for its own compilation.
+  const evaluation = evaluated && model && evaluated.layout === layoutOf(model) ? evaluated.evaluation : undefined;
+  const graphEvaluation = evaluated?.compileId === compiled?.id ? evaluated?.evaluation : undefined;
+  const sizes = useMemo(() => (model ? dimSizes(model, dims) : new Map<string, number>()), [model, dims]);
+  const dimValues = useMemo(() => model?.dimNames.map((d) => sizes.get(d)!) ?? [], [model, sizes]);
+  const paramValues = useMemo(() => flatten(model?.paramNames ?? [], values), [model, values]);
+  const inputValues = useMemo(() => flatten(model?.inputNames ?? [], values), [model, values]);
 
   useEffect(() => {
-    if (compiled) client.evaluate({ compileId: compiled.id, params: paramValues, inputs: inputValues });
-  }, [client, compiled, paramValues, inputValues]);
+    if (compiled) client.evaluate({ compileId: compiled.id, params: paramValues, inputs: inputValues, dims: dimValues });
+  }, [client, compiled, paramValues, inputValues, dimValues]);
+
+  /** A dimension's new size: inputs (and params) of a different size get new data. */
+  const changeDim = (name: string, size: number) => {
+    const next = new Map(dims).set(name, size);
+    setDims(next);
+    if (model) setValues((v) => withDefaults(v, next, model, live.current.exampleId));
+  };
 
   // A link pasted into this tab's address bar opens its program.
   useEffect(() => {
@@ -183,7 +186,11 @@ export function App() {
     if (!model) return;
     setValues((v) => {
       const next = new Map(v);
-      for (const name of model.paramNames) next.set(name, model.initScale * (2 * Math.random() - 1));
+      const draw = () => model.initScale * (2 * Math.random() - 1);
+      for (const name of model.paramNames) {
+        const old = next.get(name);
+        next.set(name, typeof old === 'number' || old === undefined ? draw() : old.map(draw));
+      }
       return next;
     });
   };
@@ -237,11 +244,13 @@ export function App() {
           </section>
           {model && (
             <ValuesPanel
-              paramNames={model.paramNames}
-              inputNames={model.inputNames}
+              model={model}
               values={values}
+              dims={sizes}
               evaluation={evaluation}
+              evaluatedCompile={evaluated?.compileId}
               onChange={(name, v) => setValues((old) => new Map(old).set(name, v))}
+              onDimChange={changeDim}
               onRandomize={randomize}
             />
           )}
@@ -264,13 +273,15 @@ export function App() {
           </nav>
           {status === 'errors' && model && <p className="notice stale">Showing the last version that compiled.</p>}
           <div className="tab-body">
-            {!model && <p className="muted">Compiling…</p>}
-            {model && tab === 'graph' && <GraphView graph={model.graph} evaluation={evaluation} onHover={onHover} />}
+            {!model && (status === 'errors' ? <ProgramErrors errors={errors} internalError={internalError} /> : <p className="muted">Compiling…</p>)}
+            {model && tab === 'graph' && <GraphView graph={model.graph} evaluation={graphEvaluation} onHover={onHover} />}
             {model && tab === 'math' && <MathView math={model.math} />}
             {model && tab === 'code' && <CodeView code={model.typescript} />}
             {model && (
               <div hidden={tab !== 'train'}>
                 <TrainPanel
+                  tensor={model.tensor}
+                  dims={dimValues}
                   inputNames={model.inputNames}
                   inputValues={inputValues}
                   datasets={datasets}
@@ -290,6 +301,11 @@ export function App() {
   );
 }
 
+/** What the flat layout of a program's values depends on: evaluations of one layout fit any program with it. */
+function layoutOf(model: ProgramModel): string {
+  return JSON.stringify([model.paramNames, model.paramShapes, model.inputNames, model.inputShapes, model.dimNames]);
+}
+
 function appendLosses(t: TrainingState, points: readonly { step: number; loss: number }[]): TrainingState {
   let steps = [...t.steps, ...points.map((p) => p.step)];
   let losses = [...t.losses, ...points.map((p) => p.loss)];
@@ -298,6 +314,22 @@ function appendLosses(t: TrainingState, points: readonly { step: number; loss: n
     losses = losses.filter((_, i) => i % 2 === 0 || i === losses.length - 1);
   }
   return { ...t, steps, losses };
+}
+
+/** What the right pane shows while no version of the program has compiled yet: why not. */
+function ProgramErrors({ errors, internalError }: { errors: EditorDiagnostic[]; internalError: string | undefined }) {
+  return (
+    <div className="notice bad" data-testid="program-error">
+      <p>The program does not compile{errors.length > 0 ? `: ${errors.length} error${errors.length === 1 ? '' : 's'}` : ''}. Fix it in the editor to see its graph, derivatives and code.</p>
+      {errors.length > 0 && (
+        <ul>
+          {errors.slice(0, 10).map((d, i) => <li key={i} data-code={d.code}>{d.line}:{d.column}: error[{d.code}]: {d.message}</li>)}
+          {errors.length > 10 && <li>… and {errors.length - 10} more (listed under the editor)</li>}
+        </ul>
+      )}
+      {internalError && <p>internal error: {internalError}</p>}
+    </div>
+  );
 }
 
 function Diagnostics({ diagnostics, onPick }: { diagnostics: EditorDiagnostic[]; onPick: (d: EditorDiagnostic) => void }) {

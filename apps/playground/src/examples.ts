@@ -14,6 +14,9 @@ const TITLES: Record<string, string> = {
   rosenbrock: 'Rosenbrock',
   logistic: 'logistic regression',
   xor: 'XOR network',
+  softmax: 'softmax regression (tensors)',
+  moons: 'two-moons MLP (tensors)',
+  attention: 'attention head (tensors)',
 };
 
 export interface Example {

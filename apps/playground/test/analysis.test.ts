@@ -15,6 +15,10 @@ import { boxedNodes, graphModelOf } from '../src/analysis/graph-model.js';
 import { toLatex } from '../src/analysis/latex.js';
 import { nodeNumbers } from '../src/analysis/node-values.js';
 import { sourceMapOf } from '../src/analysis/spans.js';
+import { nestedListText, parseNestedList } from '../src/analysis/layout.js';
+import { loadProgram } from '../src/analysis/model.js';
+import { dimSizes, flatten, unflatten, withDefaults } from '../src/values.js';
+import { evaluate } from '../src/worker/evaluate.js';
 
 const EXAMPLES = resolve(dirname(fileURLToPath(import.meta.url)), '../../../examples');
 const examples = readdirSync(EXAMPLES).filter((f) => f.endsWith('.txt')).map((f) => [f, readFileSync(join(EXAMPLES, f), 'utf8')] as const);
@@ -24,7 +28,20 @@ const MORE = [
   'param x\ny = max(x, 0.3) + min(x, -1) + relu(x) + softplus(x) + gelu(x) + sigmoid(x)\ny^-1',
   'param p, q\natan(p/q) + asin(p/3) * acos(q/4) + cosh(p) - sinh(q) + tan(p) + log1p(q*q) + pow(p, q)',
 ];
-const programs: (readonly [string, string])[] = [...examples, ...MORE.map((s, i) => [`program ${i + 1}`, s] as const)];
+/** Tensor programs (the spec's v2 and the issue's), besides the tensor examples. */
+const TENSOR = [
+  'param W: [4, 3], b: [3]; input X: [n, 4], y: [n]; -mean(sum(onehot(y, 3) * log_softmax(X @ W + b), axis=1))',
+  'param z: [4]; input w: [4]; sum(softmax(z) * w)',
+  'param W1: [2, 3]\nsum(W1[0]) + sum(W1[1][0:2]) + max(W1) + sum(W1^2)',
+  'param A: [2, 3], v: [3], c\ninput R: [k, 3]\nB = reshape(A, [3, 2])\nsum(transpose(B) @ v) + mean(R @ v) * c + sum([v, v][1]) + logsumexp(A, axis=1)[0] + max(v, 0.5)[2] + min(A, axis=0, keepdims=true)[0, 1]',
+];
+const programs: (readonly [string, string])[] = [
+  ...examples, ...MORE.map((s, i) => [`program ${i + 1}`, s] as const), ...TENSOR.map((s, i) => [`tensor program ${i + 1}`, s] as const),
+];
+/** Programs whose every value is a scalar (v1), and those with tensors. */
+const isScalar = (source: string) => topoOrder(outputsOf(compiled(source).ir)).every((n) => n.shape.length === 0);
+const scalarPrograms = programs.filter(([, s]) => isScalar(s));
+const tensorPrograms = programs.filter(([, s]) => !isScalar(s));
 
 function compiled(source: string) {
   const c = compileSource(source);
@@ -36,7 +53,12 @@ function compiled(source: string) {
 const pointFor = (names: readonly unknown[]) => names.map((_, i) => 0.3 + 0.1 * i);
 
 describe('graph numbers', () => {
-  it.each(programs)('%s: the reverse sweep over the graph gives the tape engine\'s param gradients', (_, source) => {
+  it('the programs include the tensor examples and the issue\'s tensor programs', () => {
+    expect(tensorPrograms.map(([name]) => name)).toEqual(expect.arrayContaining(['moons.txt', 'softmax.txt', 'tensor program 1', 'tensor program 2']));
+    expect(scalarPrograms.map(([name]) => name)).toEqual(expect.arrayContaining(['neuron.txt', 'xor.txt', 'program 3']));
+  });
+
+  it.each(scalarPrograms)('%s: the reverse sweep over the graph gives the tape engine\'s param gradients', (_, source) => {
     const { ir, checked } = compiled(source);
     const p = pointFor(checked.params);
     const x = pointFor(checked.inputs).map((v) => v + 0.05);
@@ -55,6 +77,122 @@ describe('graph numbers', () => {
     const grad = new Float64Array(p.length);
     loadCompiled(ir).backwardFlat(Float64Array.from(p), Float64Array.from(x), grad);
     gradsOf(ir)!.forEach((g, i) => expect(numbers.value.get(g)).toBeCloseTo(grad[i]!, 12));
+  });
+});
+
+describe('tensor programs', () => {
+  /** The program as the worker loads it, its values as the page first gives them, and the evaluation of those. */
+  function evaluated(source: string, dims = new Map<string, number>()) {
+    const loaded = loadProgram(compileSource(source), source)!;
+    const values = withDefaults(new Map(), dims, loaded.model);
+    const sizes = dimSizes(loaded.model, dims);
+    const dimList = loaded.model.dimNames.map((d) => sizes.get(d)!);
+    const evaluation = evaluate(loaded, flatten(loaded.model.paramNames, values), flatten(loaded.model.inputNames, values), dimList);
+    return { loaded, values, sizes, evaluation };
+  }
+
+  it.each(tensorPrograms)('%s: the values and gradient shown are the compiled module\'s backward (its named API), and the witnesses agree', (_, source) => {
+    const { loaded, values, sizes, evaluation } = evaluated(source);
+    const { model, compiled } = loaded;
+    expect(model.tensor).toBe(true);
+    expect(model.paramShapes).toEqual(compiled.paramShapes);
+    expect(model.inputShapes).toEqual(compiled.inputShapes);
+    expect(model.dimNames).toEqual(compiled.dimNames);
+    expect(model.initialParams).toHaveLength(compiled.paramSize!);
+    expect(evaluation.error).toBeUndefined();
+    // The named API, which infers the dimension sizes from the arrays' lengths.
+    const named = (names: readonly string[]) => Object.fromEntries(names.map((n) => {
+      const v = values.get(n)!;
+      return [n, typeof v === 'number' ? v : Float64Array.from(v)];
+    }));
+    const expected = compiled.backward(named(model.paramNames), named(model.inputNames));
+    expect(Math.abs(evaluation.value - expected.value)).toBeLessThanOrEqual(1e-9 * Math.max(1, Math.abs(expected.value)));
+    const shown = unflatten(model.paramNames, model.paramShapes, evaluation.gradient, sizes);
+    for (const name of model.paramNames) {
+      const want = expected.grad[name]!;
+      const got = shown.get(name)!;
+      const wantList = typeof want === 'number' ? [want] : [...want];
+      const gotList = typeof got === 'number' ? [got] : [...got];
+      expect(gotList).toHaveLength(wantList.length);
+      gotList.forEach((g, i) => expect(Math.abs(g - wantList[i]!), `${name}[${i}]`).toBeLessThanOrEqual(1e-9 * Math.max(1, Math.abs(wantList[i]!))));
+    }
+    expect(evaluation.agreement).toMatchObject({ ok: true });
+  });
+
+  it.each(tensorPrograms)('%s: one box per IR node, each with its type; numbers only for scalars, no throw', (_, source) => {
+    const { loaded, evaluation } = evaluated(source);
+    const { ir } = loaded;
+    const graph = graphModelOf(ir, sourceMapOf(loaded.checked, ir));
+    const byId = new Map(topoOrder(outputsOf(ir)).map((n) => [n.id, n]));
+    for (const n of [...ir.params, ...ir.inputs]) byId.set(n.id, n);
+    expect(graph.nodes.map((n) => n.id).sort((a, b) => a - b)).toEqual(boxedNodes(ir).map((n) => n.id).sort((a, b) => a - b));
+    for (const box of graph.nodes) {
+      const node = byId.get(box.id)!;
+      expect(box.type).toBe(node.shape.length === 0 ? 'f64' : `f64[${node.shape.join(',')}]`);
+      expect(box.tensor).toBe(node.shape.length > 0);
+      // Tensor boxes get no number; the output's value is the compiled one.
+      if (node.shape.length > 0) expect(evaluation.nodes[box.id]?.value).toBeUndefined();
+    }
+    expect(evaluation.nodes[valueOf(ir).id]?.value).toBe(evaluation.value);
+    const numbers = nodeNumbers(ir, evaluation.params, evaluation.inputs, boxedNodes(ir));
+    expect(numbers.grad.size).toBe(0);
+    for (const n of numbers.value.keys()) expect(n.shape).toEqual([]);
+  });
+
+  it('labels boxes of structural ops with their op and attributes', () => {
+    const source = 'param W: [4, 3], b: [3]\ninput X: [n, 4], y: [n]\nlogits = X @ W + b\n-mean(sum(onehot(y, 3) * log_softmax(logits), axis=1)) + sum(W[0, 1:3])';
+    const { ir, checked } = compiled(source);
+    const labels = graphModelOf(ir, sourceMapOf(checked, ir)).nodes.map((n) => `${n.label} ${n.type}`);
+    expect(labels).toEqual(expect.arrayContaining([
+      'X @ W f64[n,3]', 'onehot(y, 3) f64[n,3]', 'sum(·, axis=1) f64[n]', 'W[0, 1:3] f64[2]', 'count(n) f64',
+      'logsumexp(logits, axis=1, keepdims) f64[n,1]',
+    ]));
+  });
+
+  it('draws labels for onehot below its number of classes, other inputs in [-1, 1], params as fit starts them', () => {
+    const { values, loaded } = evaluated(TENSOR[0]!, new Map([['n', 50]]));
+    const y = values.get('y') as number[];
+    expect(y).toHaveLength(50);
+    expect(y.every((v) => Number.isInteger(v) && v >= 0 && v < 3)).toBe(true);
+    expect(new Set(y).size).toBe(3);
+    const x = values.get('X') as number[];
+    expect(x).toHaveLength(200);
+    expect(x.every((v) => v >= -1 && v <= 1)).toBe(true);
+    expect(flatten(loaded.model.paramNames, values)).toEqual(loaded.model.initialParams);
+    // A new size redraws the inputs of that size and keeps the rest.
+    const next = withDefaults(values, new Map([['n', 7]]), loaded.model);
+    expect(next.get('X')).toHaveLength(28);
+    expect(next.get('W')).toBe(values.get('W'));
+  });
+
+  it('reports a label outside onehot\'s range as the generated code\'s error, not a crash', () => {
+    const loaded = loadProgram(compileSource(TENSOR[0]!), TENSOR[0]!)!;
+    const values = withDefaults(new Map([['y', [0, 1, 3]]]), new Map(), loaded.model);
+    const evaluation = evaluate(loaded, flatten(loaded.model.paramNames, values), flatten(loaded.model.inputNames, values), [3]);
+    expect(evaluation.error).toMatch(/onehot: input 'y'\[2\] is 3, not an integer in \[0, 3\)/);
+    expect(evaluation.value).toBeNaN();
+  });
+});
+
+describe('values and the flat layout', () => {
+  it('reads and writes nested lists of a shape', () => {
+    expect(parseNestedList('[[1, 2, 3], [4, 5, 6e-1]]', [2, 3])).toEqual({ values: [1, 2, 3, 4, 5, 0.6] });
+    expect(parseNestedList('[NaN, -Infinity]', [2])).toEqual({ values: [NaN, -Infinity] });
+    expect(parseNestedList('[[1, 2], [3]]', [2, 2])).toEqual({ error: '[1] has 1 entries, axis 1 has size 2' });
+    expect(parseNestedList('[1, 2', [2])).toEqual({ error: 'not a nested list of numbers' });
+    expect(parseNestedList('[1, "a"]', [2])).toEqual({ error: '[1] is not a number' });
+    expect(nestedListText([1, 2, 3, 4, 5, 6], [2, 3])).toBe('[[1, 2, 3],\n [4, 5, 6]]');
+    expect(nestedListText([1, NaN], [2])).toBe('[1, NaN]');
+    const shape = [2, 3, 2];
+    const flat = Array.from({ length: 12 }, (_, i) => i / 7);
+    expect(parseNestedList(nestedListText(flat, shape), shape)).toEqual({ values: flat });
+  });
+
+  it('flattens params and inputs in declaration order, row-major, as the module\'s flat API takes them', () => {
+    const values = new Map<string, number | number[]>([['W', [1, 2, 3, 4, 5, 6]], ['b', 7], ['X', [8, 9]]]);
+    expect(flatten(['W', 'b', 'X'], values)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    const back = unflatten(['W', 'b', 'X'], [[2, 3], [], ['n']], [1, 2, 3, 4, 5, 6, 7, 8, 9], new Map([['n', 2]]));
+    expect([...back]).toEqual([...values]);
   });
 });
 
@@ -114,6 +252,47 @@ describe('LaTeX', () => {
     expect(latex('param x, y\nexp(x) * (2*y)')[0]).toBe('\\exp\\left(x\\right) \\cdot 2\\,y');
     expect(latex('param x\n-(x + 1)^2')[0]).toBe('-\\left(x + 1\\right)^{2}');
     expect(latex('param w1, x\n(w1 - x) * (w1 + x)')[0]).toBe('\\left(w_{1} - x\\right) \\cdot \\left(w_{1} + x\\right)');
+  });
+
+  it('writes min and max\'s gradients as Iverson brackets, with no internal helper name (tieShare)', () => {
+    const latex = (source: string) => {
+      const { ir, checked } = compiled(source);
+      const { roots, definitions } = toLatex([valueOf(ir), ...gradsOf(ir)!], { names: sourceMapOf(checked, ir).bindingNames });
+      return [...roots, ...definitions.map((d) => d.latex)];
+    };
+    // The share of the cotangent: all of it to the larger side, half each on a tie.
+    expect(latex('param x, y\nmax(x, y) * 2')).toEqual([
+      '\\max\\left(x, y\\right) \\cdot 2',
+      '2\\left(\\left[y < x\\right] + \\tfrac{1}{2}\\left[y = x\\right]\\right)',
+      '2\\left(\\left[x < y\\right] + \\tfrac{1}{2}\\left[x = y\\right]\\right)',
+    ]);
+    for (const source of [MORE[2]!, 'param x, y\nmin(x, y) - max(x^2, 1)', TENSOR[2]!, 'param v: [3]\nmax(v) + sum(max(v, 0.5)) + sum(relu(v))']) {
+      const text = latex(source).join('\n');
+      for (const helper of ['tieShare', 'gate', 'unlessZero', 'zeroBaseMask', 'isEqual']) expect(text, source).not.toContain(helper);
+      expect(text, source).toMatch(/\\left\[.* (\\le|>|=) .*\\right\]/);
+    }
+  });
+
+  it('every op\'s form is the op table\'s own: the playground keeps no table of its own', () => {
+    const text = readFileSync(resolve(dirname(fileURLToPath(import.meta.url)), '../src/analysis/latex.ts'), 'utf8');
+    expect(text).not.toMatch(/TEMPLATES|\bstep\b|tieShare/);
+    expect(text).toContain('OPS[op as keyof typeof OPS].latex');
+  });
+
+  it('writes tensor ops as math: products, transposes, reductions, indexing (a subscripted name indexed stays valid)', () => {
+    const latex = (source: string) => {
+      const { ir, checked } = compiled(source);
+      return toLatex([valueOf(ir), ...gradsOf(ir)!], { names: sourceMapOf(checked, ir).bindingNames });
+    };
+    const regression = latex(TENSOR[0]!);
+    // -mean(sum(onehot(y, 3) * log_softmax(X @ W + b), axis=1)), log_softmax expanded as the compiler does.
+    expect(regression.roots[0]).toBe('-\\frac{\\sum\\left(\\sum_{1}\\left(\\operatorname{onehot}_{3}\\left(y\\right) \\odot t_{1}\\right)\\right)}{\\left|\\mathit{n}\\right|}');
+    expect(regression.definitions[0]).toEqual({ name: 't_{1}', latex: 'X\\,W + b - \\operatorname{logsumexp}_{1}\\left(X\\,W + b\\right)' });
+    expect(regression.roots[1]).toMatch(/^X\^\{\\top\}\\,/);
+    const indexed = latex(TENSOR[2]!).roots[0]!;
+    expect(indexed).toContain('{W_{1}}_{0,:}');
+    expect(indexed).toContain('{{W_{1}}_{1,:}}_{0{:}2}');
+    expect(() => katex.renderToString(indexed, { throwOnError: true })).not.toThrow();
   });
 
   it('names a shared subexpression once instead of repeating it', () => {

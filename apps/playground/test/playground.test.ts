@@ -7,10 +7,10 @@
  * leaves the checked-in tree unchanged.
  */
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { compileSource } from '@autodiff/compiler';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { compileSource, emitModule } from '@autodiff/compiler';
 import { outputsOf, topoOrder, valueOf, type Program, type Node } from '@autodiff/ir';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -49,16 +49,39 @@ afterAll(async () => {
   await server?.close();
 });
 
-/** A fresh page on the app; console errors and uncaught exceptions are collected. */
-async function open(): Promise<Page> {
+/**
+ * A fresh page on the app (at `hash`, a share link's `#src=...`, if given), once its first compilation
+ * is in (`state`); console errors and uncaught exceptions are collected.
+ */
+async function open(hash = '', state: 'ok' | 'errors' = 'ok'): Promise<Page> {
   if (setupError) throw setupError;
   problems = [];
   const p = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
   p.on('console', (m) => { if (m.type() === 'error') problems.push(`console: ${m.text()}`); });
   p.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-  await p.goto(server.url);
-  await p.waitForSelector('[data-testid=compile-status][data-state=ok]');
+  await p.goto(server.url + hash);
+  await p.waitForSelector(`[data-testid=compile-status][data-state=${state}]`);
   return p;
+}
+
+/** Waits until the values shown are an evaluation of the compilation the page shows. */
+async function waitForEvaluation(p: Page): Promise<void> {
+  await p.waitForFunction(() => {
+    const id = document.querySelector<HTMLElement>('[data-testid=compile-status]')?.dataset.compileId;
+    return id !== undefined && document.querySelector<HTMLElement>('[data-testid=values]')?.dataset.evaluatedCompile === id;
+  });
+}
+
+/** Replaces the editor's text and waits until the page shows its compilation. */
+async function typeProgram(p: Page, source: string): Promise<void> {
+  const before = await compileId(p);
+  await p.click('.cm-content');
+  await p.keyboard.press('Control+A');
+  await p.keyboard.insertText(source);
+  await p.waitForFunction((prev) => {
+    const el = document.querySelector<HTMLElement>('[data-testid=compile-status]');
+    return el?.dataset.state === 'ok' && Number(el.dataset.compileId) > prev;
+  }, before);
 }
 
 afterEach(async () => {
@@ -288,6 +311,190 @@ describe('playground (built app in Chromium)', () => {
     await shot(page, 'ten-thousand-lines');
   });
 });
+
+describe('playground with tensor programs (built app in Chromium)', () => {
+  it('compiles the two-moons MLP: one box per IR node with its type, editable tensors, gradients equal to the module\'s backward', async () => {
+    const source = example('moons.txt');
+    page = await open();
+    await chooseExample(page, 'moons');
+    await waitForEvaluation(page);
+    const ir = compileSource(source).ir!;
+    const expected = expectedGraphNodes(ir);
+    await page.waitForFunction(
+      (n) => document.querySelectorAll('[data-testid=graph][data-current=true] [data-testid=graph-node]').length === n,
+      expected.length,
+    );
+    const boxes = await page.$$eval('[data-testid=graph-node]', (els) => els.map((e) => ({
+      id: Number(e.getAttribute('data-node-id')),
+      op: e.getAttribute('data-op'),
+      type: e.getAttribute('data-type'),
+      shown: e.querySelector('[data-testid=graph-node-type]')?.textContent ?? null,
+      label: e.querySelector('.label')?.textContent ?? '',
+    })));
+    expect(boxes.map((b) => b.id).sort((a, b) => a - b)).toEqual(expected.map((n) => n.id).sort((a, b) => a - b));
+    const byId = new Map(expected.map((n) => [n.id, n]));
+    for (const box of boxes) {
+      const node = byId.get(box.id)!;
+      expect(box.op).toBe(node.op);
+      expect(box.type).toBe(node.shape.length === 0 ? 'f64' : `f64[${node.shape.join(',')}]`);
+      // Every tensor box shows its type where a scalar's shows its value.
+      if (node.shape.length > 0) expect(box.shown, `${box.label} (${node.op})`).toBe(box.type);
+    }
+    expect(boxes.map((b) => `${b.label} ${b.type}`)).toContain('X @ W1 f64[n,16]');
+    await shot(page, 'moons-graph');
+
+    // Five points instead of three, one weight typed into the grid, W2 (16 x 16) as a nested list.
+    await page.fill('[data-testid=dim-size-n]', '5');
+    await page.fill('[data-testid=value-cell-W1-0]', '0.25');
+    const w2 = Array.from({ length: 16 }, (_, i) => Array.from({ length: 16 }, (_, j) => ((i * 16 + j) % 11) / 10 - 0.5));
+    await page.fill('[data-testid=value-text-W2]', JSON.stringify(w2));
+    await page.waitForFunction((w2First) => {
+      const el = document.querySelector<HTMLElement>('[data-testid=values]');
+      if (!el?.dataset.evaluatedPoint || el.dataset.evaluatedDims !== '[5]') return false;
+      const [params] = JSON.parse(el.dataset.evaluatedPoint) as number[][];
+      return params![0] === 0.25 && params![2 * 16 + 16] === w2First; // W2 follows W1 [2, 16] and b1 [16]
+    }, w2[0]![0]);
+    expect(await page.getAttribute('[data-testid=agreement-badge]', 'data-ok')).toBe('true');
+    await checkGradientsAgainstModule(page, source, 'moons');
+    // X is [n, 2] = 10 elements at n = 5: a grid, refilled with new random data.
+    expect(await page.locator('[data-testid=value-grid-X] input').count()).toBe(10);
+    expect(await page.getAttribute('[data-testid=gradient-W2]', 'data-kind')).toBe('heatmap');
+    expect(await page.getAttribute('[data-testid=gradient-W1]', 'data-kind')).toBe('table');
+    await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+    await shot(page, 'moons-values');
+
+    await page.click('[data-testid=tab-math]');
+    await page.waitForSelector('[data-testid=math-partial]');
+    const latex = await page.$$eval('.math .tex', (els) => els.map((e) => `${e.getAttribute('data-latex')}\n${e.textContent}`).join('\n'));
+    for (const helper of ['tieShare', 'gate', 'isEqual']) expect(latex).not.toContain(helper);
+    expect(await page.locator('.math .katex-error').count()).toBe(0);
+    await shot(page, 'moons-derivatives');
+  });
+
+  it('softmax regression: labels for onehot, a label out of range shown as the code\'s error, training lowers the loss', async () => {
+    const source = example('softmax.txt');
+    page = await open();
+    await chooseExample(page, 'softmax');
+    await waitForEvaluation(page);
+    await checkGradientsAgainstModule(page, source, 'softmax');
+    const labels = await page.$$eval('[data-testid=value-grid-y] input', (els) => els.map((e) => Number((e as HTMLInputElement).value)));
+    expect(labels).toHaveLength(3);
+    expect(labels.every((v) => [0, 1, 2].includes(v))).toBe(true);
+
+    await page.fill('[data-testid=value-cell-y-1]', '7');
+    await page.waitForSelector('[data-testid=evaluation-error]');
+    expect(await page.textContent('[data-testid=evaluation-error]')).toContain("onehot: input 'y'[1] is 7, not an integer in [0, 3)");
+    await shot(page, 'softmax-bad-label');
+    await page.fill('[data-testid=value-cell-y-1]', '2');
+    await page.waitForSelector('[data-testid=output-value]');
+    const before = Number(await page.getAttribute('[data-testid=output-value]', 'data-value'));
+
+    await page.click('[data-testid=tab-train]');
+    await page.fill('[data-testid=train-steps]', '300');
+    await page.click('[data-testid=train-start]');
+    await page.waitForFunction(() => {
+      const status = document.querySelector<HTMLElement>('[data-testid=train-status]')?.dataset.status;
+      return status !== undefined && status !== 'running';
+    }, undefined, { timeout: 60_000 });
+    expect(await page.getAttribute('[data-testid=train-status]', 'data-status')).toBe('steps');
+    const loss = Number(await page.getAttribute('[data-testid=train-loss]', 'data-value'));
+    expect(loss).toBeLessThan(before / 2);
+    // The trained params are shown, and evaluated.
+    await page.waitForFunction((l) => Math.abs(Number(document.querySelector('[data-testid=output-value]')?.getAttribute('data-value')) - l) < 1e-12, loss);
+    await checkGradientsAgainstModule(page, source, 'softmax-trained');
+    await shot(page, 'softmax-trained');
+  });
+
+  it('the issue\'s small programs: softmax of a param vector, and max() whose math has no tieShare', async () => {
+    page = await open();
+    for (const source of ['param z: [4]; input w: [4]; sum(softmax(z) * w)', 'param v: [3], x, y\nmax(v) + sum(max(v, 0.5)) + max(x, y) * x']) {
+      await typeProgram(page, source);
+      await page.waitForFunction(
+        (n) => document.querySelectorAll('[data-testid=graph][data-current=true] [data-testid=graph-node]').length === n,
+        expectedGraphNodes(compileSource(source).ir!).length,
+      );
+      await waitForEvaluation(page);
+      expect(await page.getAttribute('[data-testid=agreement-badge]', 'data-ok')).toBe('true');
+      await checkGradientsAgainstModule(page, source, 'small');
+      await page.click('[data-testid=tab-math]');
+      await page.waitForSelector('[data-testid=math-partial]');
+      const latex = await page.$$eval('.math .tex', (els) => els.map((e) => `${e.getAttribute('data-latex')}\n${e.textContent}`).join('\n'));
+      expect(latex).not.toContain('tieShare');
+      expect(latex).not.toContain('operatorname{tieShare}');
+      expect(await page.locator('.math .katex-error').count()).toBe(0);
+      await page.click('[data-testid=tab-graph]');
+    }
+    await shot(page, 'max-graph');
+  });
+});
+
+describe('playground opened on a program with an error (built app in Chromium)', () => {
+  it('shows the error in the right pane instead of "Compiling…", and the program once fixed', async () => {
+    const bad = 'param x\ny = x +* 2\ny^2\n';
+    page = await open(`#src=${Buffer.from(bad, 'utf8').toString('base64url')}`, 'errors');
+    const error = page.locator('[data-testid=program-error]');
+    await error.waitFor();
+    expect(await error.textContent()).toContain("2:8: error[E006]: expected an expression after '+', found '*'");
+    expect(await page.locator('.tab-body', { hasText: 'Compiling' }).count()).toBe(0);
+    await shot(page, 'first-program-error');
+    await typeProgram(page, 'param x\ny = x * 2\ny^2\n');
+    expect(await page.locator('[data-testid=program-error]').count()).toBe(0);
+    await page.waitForSelector('[data-testid=graph][data-current=true] [data-testid=graph-node]');
+  });
+});
+
+/**
+ * The value and every param's gradient the page shows, against the generated module itself
+ * (emitModule, imported from a file, called through its named API with the shown point).
+ */
+async function checkGradientsAgainstModule(p: Page, source: string, name: string): Promise<void> {
+  const ir = compileSource(source).ir!;
+  const file = join(OUTPUT, `${name}-module.mjs`);
+  writeFileSync(file, emitModule(ir, { language: 'js', sourceName: `${name}.txt`, source }));
+  const module = await import(`${pathToFileURL(file).href}?at=${Date.now()}`) as {
+    paramNames: readonly string[];
+    inputNames: readonly string[];
+    paramShapes?: readonly (readonly (number | string)[])[];
+    inputShapes?: readonly (readonly (number | string)[])[];
+    dimNames?: readonly string[];
+    backward(p: object, x?: object): { value: number; grad: Record<string, number | Float64Array> };
+  };
+  const point = await p.getAttribute('[data-testid=values]', 'data-evaluated-point');
+  const dimList = JSON.parse((await p.getAttribute('[data-testid=values]', 'data-evaluated-dims'))!) as number[];
+  const [params, inputs] = JSON.parse(point!) as [number[], number[]];
+  const dims = new Map((module.dimNames ?? []).map((d, k) => [d, dimList[k]!]));
+  const named = (names: readonly string[], shapes: readonly (readonly (number | string)[])[] | undefined, flat: number[]) => {
+    const out: Record<string, number | Float64Array> = {};
+    let offset = 0;
+    names.forEach((n, i) => {
+      const shape = shapes?.[i] ?? [];
+      const size = shape.reduce<number>((a, d) => a * (typeof d === 'number' ? d : dims.get(d)!), 1);
+      out[n] = shape.length === 0 ? flat[offset]! : Float64Array.from(flat.slice(offset, offset + size));
+      offset += size;
+    });
+    expect(offset).toBe(flat.length);
+    return out;
+  };
+  const expected = module.backward(named(module.paramNames, module.paramShapes, params), named(module.inputNames, module.inputShapes, inputs));
+  expect(relativeError(Number(await p.getAttribute('[data-testid=output-value]', 'data-value')), expected.value)).toBeLessThan(1e-9);
+  for (const param of module.paramNames) {
+    const want = expected.grad[param]!;
+    const shown = p.locator(`[data-testid=gradient-${param}]`);
+    if (typeof want === 'number') {
+      expect(relativeError(Number(await shown.getAttribute('data-value')), want), param).toBeLessThan(1e-9);
+      continue;
+    }
+    if (await shown.getAttribute('data-kind') === 'heatmap') {
+      const finite = [...want].filter(Number.isFinite);
+      expect(relativeError(Number(await shown.getAttribute('data-min')), Math.min(...finite)), `${param} min`).toBeLessThan(1e-9);
+      expect(relativeError(Number(await shown.getAttribute('data-max')), Math.max(...finite)), `${param} max`).toBeLessThan(1e-9);
+      continue;
+    }
+    const cells = await shown.locator('td').evaluateAll((els) => els.map((e) => [Number(e.getAttribute('data-index')), Number(e.getAttribute('data-value'))] as const));
+    expect(cells.map(([i]) => i)).toEqual([...want.keys()]);
+    for (const [i, v] of cells) expect(relativeError(v, want[i]!), `${param}[${i}]`).toBeLessThan(1e-9);
+  }
+}
 
 /** What the graph view promises to draw (see src/analysis/graph-model.ts). */
 function expectedGraphNodes(ir: Program): Node[] {

@@ -227,7 +227,10 @@ const ELEMENTWISE: Record<ElementwiseOpName, OpDef> = {
   tieShare: internal('tieShare', 3, tieShare, (g, a, b) => `tieShare(${g}, ${a}, ${b})`,
     (b, [, x, y], _o, h) => [b.call('tieShare', h, x!, y!), null, null], each(wide, wide, wide),
     // The share of g the smaller side gets: all of it, half on a tie.
-    { precedence: P.product, print: (a) => `${a(0, P.product)}\\,\\left[${a(1, P.sum)} \\le ${a(2, P.sum)}\\right]` }, tieShareHelper),
+    {
+      precedence: P.product,
+      print: (a) => `${a(0, P.product)}\\left(\\left[${a(1, P.sum)} < ${a(2, P.sum)}\\right] + \\tfrac{1}{2}\\left[${a(1, P.sum)} = ${a(2, P.sum)}\\right]\\right)`,
+    }, tieShareHelper),
   unlessZero: internal('unlessZero', 2, (v, c) => (c === 0 ? 0 : v), (v, c) => `(${c} === 0 ? 0 : ${v})`,
     (b, [, c], _o, h) => [b.call('unlessZero', h, c!), null], each(wide, awayFromZero(0.1, 3)), masked((a) => `${a(1)} \\ne 0`)),
   zeroBaseMask: internal('zeroBaseMask', 3, (v, x, y) => (x === 0 && y >= 0 ? 0 : v), (v, x, y) => `(${x} === 0 && ${y} >= 0 ? 0 : ${v})`,

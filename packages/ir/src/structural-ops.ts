@@ -33,7 +33,8 @@ const reduceShape: ShapeRule = ([x], attrs) => {
 /** The cotangent of a reduction's result, reshaped to the kept shape and broadcast back over x. */
 const spread = (b: Graph, g: Node, x: Node, axes: readonly number[]) => b.broadcastTo(b.reshape(g, keptShape(x.shape, axes)), x.shape);
 
-const dimsText = (s: Shape) => s.join(',');
+/** Dimensions in math: names in italics (an underscore escaped), sizes as numbers. */
+const dimsText = (s: Shape) => s.map((d) => (typeof d === 'number' ? String(d) : `\\mathit{${d.replace(/_/g, '\\_')}}`)).join(',');
 const latexReduce = (name: string): LatexForm => ({
   precedence: P.atom,
   print: (a, _args, node) => {
@@ -135,7 +136,7 @@ export const STRUCTURAL: Record<StructuralOpName, OpDef> = {
         ctx.line(`${ctx.self(flat)} = ${ctx.read(0, from)};`);
       });
     },
-    latex: { precedence: P.atom, print: (a) => a(0, P.atom) }, // broadcasting is implicit in math
+    latex: { precedence: P.power, print: (a) => a(0, P.power) }, // broadcasting is implicit in math
   },
   sum: reduction('sum', '\\sum', (b, [x], out, g) => [spread(b, g, x!, reduceAttrs(out.attrs).axes)],
     (ctx) => reduceLoops(ctx, '0', (acc, v) => `${acc} + ${v}`)),
@@ -236,11 +237,12 @@ export const STRUCTURAL: Record<StructuralOpName, OpDef> = {
       return a.literal === b.literal && a.names.join() === b.names.join() ? to : { error: `cannot reshape ${formatShape(x!)} to ${formatShape(to)}: the element counts differ` };
     },
     vjp: (b, [x], _out, g) => [b.reshape(g, x!.shape)],
+    // The same elements: in math, the same value.
     emit: (ctx) => {
       const f = ctx.fresh('f');
       ctx.line(`for (let ${f} = 0; ${f} < ${ctx.size(ctx.node.shape)}; ${f}++) ${ctx.self(f)} = ${ctx.readFlat(0, f)};`);
     },
-    latex: { precedence: P.atom, print: (a) => a(0, P.atom) },
+    latex: { precedence: P.power, print: (a) => a(0, P.power) },
   },
   index: {
     name: 'index', arity: 1, fold: 'uniform', kind: 'structural', syntax: 'internal',

@@ -6,8 +6,9 @@
  *   - a constant only when it is itself the value or a gradient;
  * other constants are written inline in the box of the op that uses them.
  */
-import { formatNumber, gradsOf, outputsOf, topoOrder, valueOf, type Program, type Node } from '@autodiff/ir';
+import { formatNumber, gradsOf, outputsOf, topoOrder, valueOf, type IndexSpec, type Node, type Program, type ReduceAttrs } from '@autodiff/ir';
 import type { Span } from '@autodiff/parser';
+import { typeText } from './layout.js';
 import type { SourceMap } from './spans.js';
 
 export type NodeKind = 'param' | 'input' | 'const' | 'forward' | 'gradient';
@@ -31,13 +32,17 @@ export interface GraphNode {
   spans: Span[];
   /** Depends on a param, so it has a gradient (∂value/∂node). */
   hasGradient: boolean;
+  /** The node's type as the IR printer writes it: `f64[n,16]`, or `f64` for a scalar. */
+  type: string;
+  /** A shaped value: the box shows its type instead of numbers. */
+  tensor: boolean;
 }
 
 export interface GraphModel {
   nodes: GraphNode[];
 }
 
-const SYMBOLS: Record<string, string> = { add: '+', sub: '−', mul: '×', div: '÷', pow: '^' };
+const SYMBOLS: Record<string, string> = { add: '+', sub: '−', mul: '×', div: '÷', pow: '^', matmul: '@' };
 
 export function isBoxed(n: Node, outputs: ReadonlySet<Node>): boolean {
   return n.op !== 'const' || outputs.has(n);
@@ -64,7 +69,31 @@ function labelOf(n: Node, bindingNames: ReadonlyMap<Node, string>): string {
   const symbol = SYMBOLS[n.op];
   if (symbol && n.args.length === 2) return `${operand(n.args[0]!)} ${symbol} ${operand(n.args[1]!)}`;
   if (n.op === 'neg') return `−${operand(n.args[0]!)}`;
-  return `${n.op}(${n.args.map(operand).join(', ')})`;
+  // Structural ops: the attributes that tell two such nodes apart.
+  const attrs = n.attrs;
+  switch (n.op) {
+    case 'index': {
+      const entries = attrs.entries as readonly (IndexSpec | null)[];
+      const text = entries.map((e) => (!e ? ':' : 'at' in e ? String(e.at) : `${e.start}:${e.end}`));
+      return `${operand(n.args[0]!)}[${text.join(', ')}]`;
+    }
+    case 'stack':
+      return `[${n.args.map(operand).join(', ')}]`;
+    case 'sum': case 'mean': case 'amax': case 'amin': case 'logsumexp': {
+      const { axes, keepdims } = attrs as unknown as ReduceAttrs;
+      const all = axes.length === n.args[0]!.shape.length;
+      const extra = [...(all ? [] : [`axis=${axes.join(',')}`]), ...(keepdims ? ['keepdims'] : [])];
+      return `${n.op}(${[operand(n.args[0]!), ...extra].join(', ')})`;
+    }
+    case 'onehot':
+      return `onehot(${operand(n.args[0]!)}, ${String(attrs.k)})`;
+    case 'count':
+      return `count(${(attrs.dims as readonly unknown[]).join('·')})`;
+    case 'softmax': case 'log_softmax':
+      return `${n.op}(${operand(n.args[0]!)}, axis=${String(attrs.axis)})`;
+    default:
+      return `${n.op}(${n.args.map(operand).join(', ')})`;
+  }
 }
 
 export function graphModelOf(ir: Program, source: SourceMap): GraphModel {
@@ -93,6 +122,8 @@ export function graphModelOf(ir: Program, source: SourceMap): GraphModel {
       ...(binding !== undefined && n.op !== 'param' && n.op !== 'input' ? { binding } : {}),
       spans: source.spans.get(n) ?? [],
       hasGradient: dependsOnParam.has(n) && forward.has(n),
+      type: typeText(n.shape),
+      tensor: n.shape.length > 0,
     };
   });
   return { nodes };

@@ -1,77 +1,39 @@
 /**
- * IR -> LaTeX, for KaTeX. One table from op name to a template; each operand
- * is parenthesised when it binds more loosely than the template needs.
- * Shared subexpressions are not expanded again and again: a node gets a name
- * (its source binding's, else t₁, t₂, ...) when a binding names it, when it is
- * used more than once and is not tiny, or when it alone would be too long.
- * Nodes are visited in topological order (no recursion: IR can be very deep).
+ * IR -> LaTeX, for KaTeX. Each op is written in the LaTeX form the op table
+ * gives it (`OPS[op].latex` in @autodiff/ir: a precedence and a printer);
+ * each operand is parenthesised when it binds more loosely than the form
+ * needs. Shared subexpressions are not expanded again and again: a node gets
+ * a name (its source binding's, else t₁, t₂, ...) when a binding names it,
+ * when it is used more than once and is not tiny, or when it alone would be
+ * too long. Nodes are visited in topological order (no recursion: IR can be
+ * very deep).
  */
-import { formatNumber, topoOrder, type Node } from '@autodiff/ir';
-
-/** How tightly a printed form binds: operands looser than an operator needs get parentheses. */
-const SUM = 1;
-const PRODUCT = 2;
-const UNARY = 3;
-const POWER = 4;
-const ATOM = 5;
+import { formatNumber, LATEX_PRECEDENCE as P, OPS, topoOrder, type LatexForm, type LatexSlot, type Node } from '@autodiff/ir';
 
 interface Printed {
   text: string;
   precedence: number;
 }
 
-/** An operand slot: the operand's text, parenthesised if it binds looser than `min`. */
-type Slot = (i: number, min?: number) => string;
+/** Every op has a form in the table; one the table does not know (a newer IR) still prints, as a named function. */
+const formOf = (op: string): LatexForm =>
+  Object.prototype.hasOwnProperty.call(OPS, op)
+    ? OPS[op as keyof typeof OPS].latex
+    : { precedence: P.atom, print: (a, args) => `\\operatorname{${op.replace(/_/g, '\\_')}}\\left(${args.map((_, i) => a(i, 0)).join(', ')}\\right)` };
 
-interface Template {
-  precedence: number;
-  print: (arg: Slot, args: readonly Node[]) => string;
+const isStructural = (op: string) => Object.prototype.hasOwnProperty.call(OPS, op) && OPS[op as keyof typeof OPS].kind === 'structural';
+
+/** Whether LaTeX text ends in a subscript group (`x_{1}`): another subscript right after it would be a KaTeX error. */
+function endsInSubscript(text: string): boolean {
+  if (!text.endsWith('}')) return false;
+  let depth = 0;
+  for (let i = text.length - 1; i >= 0; i--) {
+    const c = text[i];
+    if (c === '}' && text[i - 1] !== '\\') depth++;
+    else if (c === '{' && text[i - 1] !== '\\' && --depth === 0) return text[i - 1] === '_';
+  }
+  return false;
 }
-
-const call = (name: string): Template => ({
-  precedence: ATOM,
-  print: (arg, args) => `${name}\\left(${args.map((_, i) => arg(i, 0)).join(', ')}\\right)`,
-});
-
-const TEMPLATES: Readonly<Record<string, Template>> = {
-  add: { precedence: SUM, print: (a) => `${a(0, SUM)} + ${a(1, SUM)}` },
-  sub: { precedence: SUM, print: (a) => `${a(0, SUM)} - ${a(1, PRODUCT)}` },
-  mul: {
-    precedence: PRODUCT,
-    print: (a, args) => {
-      if (args[0] === args[1]) return `${a(0, ATOM)}^{2}`;
-      // A number first reads as a coefficient: 2 x, not 2 \cdot x.
-      const coefficient = args[0]!.op === 'const' && args[1]!.op !== 'const';
-      return coefficient ? `${a(0, UNARY)}\\,${a(1, PRODUCT)}` : `${a(0, PRODUCT)} \\cdot ${a(1, PRODUCT)}`;
-    },
-  },
-  div: { precedence: POWER, print: (a) => `\\frac{${a(0, 0)}}{${a(1, 0)}}` },
-  neg: { precedence: UNARY, print: (a) => `-${a(0, PRODUCT)}` },
-  pow: { precedence: POWER, print: (a) => `${a(0, ATOM)}^{${a(1, 0)}}` },
-  sqrt: { precedence: ATOM, print: (a) => `\\sqrt{${a(0, 0)}}` },
-  abs: { precedence: ATOM, print: (a) => `\\left|${a(0, 0)}\\right|` },
-  exp: call('\\exp'),
-  log: call('\\log'),
-  sin: call('\\sin'),
-  cos: call('\\cos'),
-  tan: call('\\tan'),
-  asin: call('\\arcsin'),
-  acos: call('\\arccos'),
-  atan: call('\\arctan'),
-  sinh: call('\\sinh'),
-  cosh: call('\\cosh'),
-  tanh: call('\\tanh'),
-  sech2: { precedence: ATOM, print: (a) => `\\operatorname{sech}^{2}\\left(${a(0, 0)}\\right)` },
-  sigmoid: call('\\sigma'),
-  min: call('\\min'),
-  max: call('\\max'),
-  sign: call('\\operatorname{sign}'),
-  // step(x) is 1 for x > 0, else 0: an Iverson bracket.
-  step: { precedence: ATOM, print: (a) => `\\left[${a(0, 0)} > 0\\right]` },
-};
-
-/** Any op without a row prints as a named function: new ops still render. */
-const templateOf = (op: string): Template => TEMPLATES[op] ?? call(`\\operatorname{${op.replace(/_/g, '\\_')}}`);
 
 const GREEK = new Set(['alpha', 'beta', 'gamma', 'delta', 'epsilon', 'zeta', 'eta', 'theta', 'iota', 'kappa', 'lambda',
   'mu', 'nu', 'xi', 'rho', 'sigma', 'tau', 'phi', 'chi', 'psi', 'omega', 'Gamma', 'Delta', 'Theta', 'Lambda', 'Xi',
@@ -93,6 +55,24 @@ export function latexNumber(v: number): string {
   const text = formatNumber(v);
   const e = /^(-?[\d.]+)e([+-]\d+)$/.exec(text);
   return e ? `${e[1]} \\times 10^{${Number(e[2])}}` : text;
+}
+
+function constant(n: Node): Printed {
+  const text = latexNumber(n.value!);
+  return { text, precedence: text.startsWith('-') ? P.unary : text.includes('\\times') ? P.product : P.atom };
+}
+
+/**
+ * A shaped constant (every element one number) where its shape matters: the
+ * operand of a structural op (`@`, a reduction, ...). Zeros and ones are the
+ * bold 0 and 1 with the shape under them; other numbers scale a bold 1. In
+ * elementwise ops it is just its number, as broadcasting is implicit in math.
+ */
+function shapedConstant(n: Node): Printed {
+  const shape = n.shape.map((d) => (typeof d === 'number' ? String(d) : latexName(d))).join(' \\times ');
+  if (n.value === 0 || n.value === 1) return { text: `\\mathbf{${n.value}}_{${shape}}`, precedence: P.atom };
+  const number = constant(n);
+  return { text: `${number.text}\\,\\mathbf{1}_{${shape}}`, precedence: Math.min(number.precedence, P.product) };
 }
 
 export interface LatexOptions {
@@ -138,17 +118,25 @@ export function toLatex(roots: readonly Node[], options: LatexOptions): LatexRes
   for (const n of order) {
     let p: Printed;
     let ops = 0;
-    if (n.op === 'param' || n.op === 'input') p = { text: latexName(n.name!), precedence: ATOM };
-    else if (n.op === 'const') {
-      const text = latexNumber(n.value!);
-      p = { text, precedence: text.startsWith('-') ? UNARY : text.includes('\\times') ? PRODUCT : ATOM };
-    } else {
-      const template = templateOf(n.op);
-      const slot: Slot = (i, min = 0) => {
-        const a = printed.get(n.args[i]!)!;
-        return a.precedence < min ? `\\left(${a.text}\\right)` : a.text;
+    if (n.op === 'param' || n.op === 'input') p = { text: latexName(n.name!), precedence: P.atom };
+    else if (n.op === 'const') p = constant(n);
+    else {
+      const form = formOf(n.op);
+      const structural = isStructural(n.op);
+      // The form gets a placeholder per operand; the operands go in afterwards, so one the form
+      // subscripts that already ends in a subscript can be grouped ({W_{1}}_{0}: W_{1}_{0} is a KaTeX error).
+      const pieces: string[] = [];
+      const slot: LatexSlot = (i, min = 0) => {
+        const arg = n.args[i]!;
+        const a = structural && arg.op === 'const' && arg.shape.length > 0 ? shapedConstant(arg) : printed.get(arg)!;
+        pieces.push(a.precedence < min ? `\\left(${a.text}\\right)` : a.text);
+        return `\u0000${pieces.length - 1}\u0000`;
       };
-      p = { text: template.print(slot, n.args), precedence: template.precedence };
+      const text = form.print(slot, n.args, n).replace(/\u0000(\d+)\u0000(_?)/g, (_, k: string, sub: string) => {
+        const piece = pieces[Number(k)]!;
+        return (sub && endsInSubscript(piece) ? `{${piece}}` : piece) + sub;
+      });
+      p = { text, precedence: form.precedence };
       ops = 1 + n.args.reduce((s, a) => s + (size.get(a) ?? 0), 0);
     }
     const sourceName = options.names.get(n);
@@ -160,7 +148,7 @@ export function toLatex(roots: readonly Node[], options: LatexOptions): LatexRes
       const name = sourceName ?? freshName();
       named.set(n, name);
       definitions.push({ name: latexName(name), latex: p.text });
-      printed.set(n, { text: latexName(name), precedence: ATOM });
+      printed.set(n, { text: latexName(name), precedence: P.atom });
       size.set(n, 0);
     } else {
       printed.set(n, p);

@@ -6,6 +6,7 @@ import { initialParams, seededRandom } from '@autodiff/runtime';
 import { FIT_DEFAULTS } from '@autodiff/train';
 import type { EditorDiagnostic, MathModel, ProgramModel, TooLarge } from '../worker/protocol.js';
 import { boxedNodes, graphModelOf } from './graph-model.js';
+import { offsetsOf } from './layout.js';
 import { latexName, toLatex } from './latex.js';
 import { sourceMapOf } from './spans.js';
 
@@ -61,16 +62,37 @@ export function loadProgram(compilation: Compilation, source: string): LoadedPro
   const sourceMap = boxed.length <= GRAPH_LIMIT || reachable <= MATH_LIMIT
     ? sourceMapOf(checked, ir)
     : { spans: new Map(), bindingNames: new Map() };
+  const compiled = loadCompiled(ir);
+  // A shaped declaration gives the module of tensor programs; its flat API takes each param and input as
+  // its elements (row-major) and each dimension name's size. Otherwise every leaf is one number.
+  const tensor = compiled.paramShapes !== undefined;
+  const paramShapes = tensor ? ir.params.map((p) => [...p.shape]) : ir.params.map(() => []);
+  const inputShapes = tensor ? ir.inputs.map((x) => [...x.shape]) : ir.inputs.map(() => []);
+  const paramSize = offsetsOf(paramShapes, new Map()).total;
   const model: ProgramModel = {
     paramNames: checked.params.map((p) => p.name),
     inputNames: checked.inputs.map((x) => x.name),
-    initialParams: [...initialParams(checked.params.length, FIT_DEFAULTS.init, seededRandom(FIT_DEFAULTS.seed))],
+    tensor,
+    paramShapes,
+    inputShapes,
+    dimNames: tensor ? [...(compiled.dimNames ?? [])] : [],
+    labels: ir.inputs.map((x) => labelCount(ir, x)),
+    initialParams: [...initialParams(paramSize, FIT_DEFAULTS.init, seededRandom(FIT_DEFAULTS.seed))],
     initScale: FIT_DEFAULTS.init.scale,
     typescript: emitModule(ir, { language: 'ts', sourceName: 'playground.txt', source }),
     graph: boxed.length <= GRAPH_LIMIT ? graphModelOf(ir, sourceMap) : tooLarge(boxed.length, GRAPH_LIMIT),
     math: reachable <= MATH_LIMIT ? mathOf(checked, ir, sourceMap.bindingNames) : tooLarge(reachable, MATH_LIMIT),
   };
-  return { checked, ir, compiled: loadCompiled(ir), graphNodes, model };
+  return { checked, ir, compiled, graphNodes, model };
+}
+
+/** For an input that `onehot` reads: its number of classes (its values must be integers below it); else null. */
+function labelCount(ir: Program, input: Node): number | null {
+  let k: number | null = null;
+  for (const n of topoOrder(outputsOf(ir))) {
+    if (n.op === 'onehot' && n.args[0] === input) k = Math.min(k ?? Infinity, n.attrs.k as number);
+  }
+  return k;
 }
 
 function mathOf(checked: CheckedProgram, ir: Program, bindingNames: ReadonlyMap<Node, string>): MathModel {

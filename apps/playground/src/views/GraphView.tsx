@@ -39,8 +39,9 @@ interface Layout {
 
 const title = (n: GraphNode) => (n.binding !== undefined ? `${n.binding} = ${n.label}` : n.label);
 const sizeOf = (n: GraphNode) => ({
-  // Room for two numbers side by side when the box shows a gradient.
-  width: Math.max(n.hasGradient ? 136 : 96, Math.ceil(title(n).length * CHAR) + 20, n.outputs.join('  ').length * 6.5 + 20),
+  // Room for two numbers side by side when the box shows a gradient, or for the type of a tensor.
+  width: Math.max(n.hasGradient && !n.tensor ? 136 : 96, Math.ceil(title(n).length * CHAR) + 20, n.outputs.join('  ').length * 6.5 + 20,
+    n.tensor ? Math.ceil(n.type.length * 6.6) + 20 : 0),
   height: HEADER + NUMBERS + (n.outputs.length > 0 ? TAGS : 0),
 });
 
@@ -211,13 +212,14 @@ export function GraphView({ graph, evaluation, onHover }: GraphViewProps) {
 
 function NodeBox({ box, numbers, lit, onEnter, onLeave }: {
   box: Box;
-  numbers: { value: number; grad?: number } | undefined;
+  numbers: { value?: number; grad?: number } | undefined;
   lit: boolean;
   onEnter: () => void;
   onLeave: () => void;
 }) {
   const { node, x, y, width, height } = box;
-  const showGrad = node.hasGradient && numbers?.grad !== undefined;
+  const value = numbers?.value;
+  const showGrad = node.hasGradient && value !== undefined && numbers?.grad !== undefined;
   const mid = x + width / 2;
   return (
     <g
@@ -225,23 +227,28 @@ function NodeBox({ box, numbers, lit, onEnter, onLeave }: {
       data-testid="graph-node"
       data-node-id={node.id}
       data-kind={node.kind}
-      data-value={numbers ? exact(numbers.value) : undefined}
+      data-op={node.op}
+      data-type={node.type}
+      data-value={value !== undefined ? exact(value) : undefined}
       data-grad={showGrad ? exact(numbers!.grad!) : undefined}
       onMouseEnter={onEnter}
       onMouseLeave={onLeave}
     >
-      <title>{`${node.op}${node.spans.length === 0 ? ' (no source: made by differentiation or simplification)' : ''}`}</title>
+      <title>{`${node.op} ${node.type}${node.spans.length === 0 ? ' (no source: made by differentiation or simplification)' : ''}`}</title>
       <rect x={x} y={y} width={width} height={height} rx={5} />
       <line x1={x} x2={x + width} y1={y + HEADER} y2={y + HEADER} />
       <text x={mid} y={y + 15} className="label">{title(node)}</text>
       {showGrad ? (
         <>
           <line x1={mid} x2={mid} y1={y + HEADER} y2={y + HEADER + NUMBERS} />
-          <text x={x + width / 4} y={y + HEADER + 14} className="num">{short(numbers?.value, 4)}</text>
+          <text x={x + width / 4} y={y + HEADER + 14} className="num">{short(value, 4)}</text>
           <text x={x + (3 * width) / 4} y={y + HEADER + 14} className="num grad">∇ {short(numbers?.grad, 4)}</text>
         </>
+      ) : value !== undefined ? (
+        <text x={mid} y={y + HEADER + 14} className="num">{short(value, 5)}</text>
       ) : (
-        <text x={mid} y={y + HEADER + 14} className="num">{numbers ? short(numbers.value, 5) : ''}</text>
+        // A tensor (or a scalar computed from one): its type, `f64[n,16]`, instead of numbers.
+        <text x={mid} y={y + HEADER + 14} className="num type" data-testid="graph-node-type">{numbers || node.tensor ? node.type : ''}</text>
       )}
       {node.outputs.length > 0 && (
         <text x={mid} y={y + HEADER + NUMBERS + 13} className="tags">{node.outputs.join('  ')}</text>
@@ -258,7 +265,7 @@ function Legend() {
       <span className="key forward">forward</span>
       <span className="key gradient">gradient</span>
       <span className="muted">
-        each box: an IR node, its value and ∇ = ∂value/∂node; constants are written inside the boxes that use them
+        each box: an IR node, its value and ∇ = ∂value/∂node (a tensor: its type, e.g. f64[n,16]); constants are written inside the boxes that use them
       </span>
     </div>
   );

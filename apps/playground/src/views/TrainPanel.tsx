@@ -27,6 +27,9 @@ export interface TrainRequest {
 }
 
 interface TrainPanelProps {
+  /** A tensor program trains on the current input values only (its whole batch), with these dimension sizes. */
+  tensor: boolean;
+  dims: readonly number[];
   inputNames: readonly string[];
   inputValues: readonly number[];
   /** Bundled datasets that fit the inputs, the preferred one first. */
@@ -41,9 +44,11 @@ interface TrainPanelProps {
 
 const POINT = 'current input values (1 row)';
 const PASTE = 'pasted CSV';
+const BATCH = 'current input values (the whole batch)';
 
 export function TrainPanel(props: TrainPanelProps) {
-  const { inputNames, inputValues, datasets, defaults, state, disabled } = props;
+  const { tensor, dims, inputNames, inputValues, defaults, state, disabled } = props;
+  const datasets = tensor ? [] : props.datasets;
   const [optimizer, setOptimizer] = useState(defaults.optimizer ?? 'adam');
   const [learningRate, setLearningRate] = useState(String(defaults.learningRate ?? 0.01));
   const [steps, setSteps] = useState(String(defaults.steps ?? 1000));
@@ -57,8 +62,8 @@ export function TrainPanel(props: TrainPanelProps) {
     setSteps(String(defaults.steps ?? 1000));
   }, [defaults.optimizer, defaults.learningRate, defaults.steps]);
 
-  const names = [...datasets.map((d) => d.name), POINT, PASTE];
-  const fallback = datasets[0]?.name ?? POINT;
+  const names = tensor ? [BATCH] : [...datasets.map((d) => d.name), POINT, PASTE];
+  const fallback = tensor ? BATCH : datasets[0]?.name ?? POINT;
   const choice = dataChoice !== undefined && names.includes(dataChoice) ? dataChoice : fallback;
 
   const lr = Number(learningRate);
@@ -67,7 +72,9 @@ export function TrainPanel(props: TrainPanelProps) {
   const running = state.status === 'running';
 
   const start = () => {
-    const data: TrainData = choice === POINT
+    const data: TrainData = tensor
+      ? { kind: 'point', inputs: [...inputValues], dims: [...dims] }
+      : choice === POINT
       ? { kind: 'point', inputs: [...inputValues] }
       : { kind: 'csv', text: choice === PASTE ? pasted : datasets.find((d) => d.name === choice)!.text };
     props.onTrain({ optimizer, learningRate: lr, steps: stepCount, data });
@@ -135,8 +142,10 @@ export function TrainPanel(props: TrainPanelProps) {
       {state.message && <pre className="notice bad">{state.message}</pre>}
       <LossChart steps={state.steps} losses={state.losses} target={target} />
       <p className="muted small">
-        Minimises the mean of the program's output over the data rows (full batch), starting from the params shown
-        under Values; they follow the run live. Reset puts back the params from before the run.
+        {tensor
+          ? 'Minimises the program\'s output on the input values shown under Values (the whole batch at once), starting from the params shown there; they follow the run live.'
+          : 'Minimises the mean of the program\'s output over the data rows (full batch), starting from the params shown under Values; they follow the run live.'}
+        {' '}Reset puts back the params from before the run.
       </p>
     </div>
   );

@@ -30,6 +30,20 @@ scope.onmessage = ({ data: request }) => {
   }
 };
 
+let pendingEvaluation: Extract<Request, { kind: 'evaluate' }> | undefined;
+
+function evaluatePending(): void {
+  const request = pendingEvaluation;
+  pendingEvaluation = undefined;
+  if (!request || current?.id !== request.compileId) return;
+  try {
+    const evaluation = evaluate(current.program, request.params, request.inputs, request.dims);
+    send({ kind: 'evaluated', id: request.id, compileId: request.compileId, evaluation });
+  } catch (error) {
+    send({ kind: 'failed', id: request.id, message: error instanceof Error ? error.message : String(error) });
+  }
+}
+
 function handle(request: Request): void {
   switch (request.kind) {
     case 'compile': {
@@ -42,9 +56,10 @@ function handle(request: Request): void {
       return;
     }
     case 'evaluate': {
-      if (current?.id !== request.compileId) return;
-      const evaluation = evaluate(current.program, request.params, request.inputs);
-      send({ kind: 'evaluated', id: request.id, compileId: request.compileId, evaluation });
+      // Only the newest point matters: a slider dragged over a large batch must not queue up evaluations.
+      const waiting = pendingEvaluation;
+      pendingEvaluation = request;
+      if (!waiting) setTimeout(evaluatePending, 0);
       return;
     }
     case 'train': {

@@ -33,7 +33,19 @@ export interface TooLarge {
 export interface ProgramModel {
   paramNames: string[];
   inputNames: string[];
-  /** Starting params: what `autodiff fit` draws by default (its distribution and seed). */
+  /**
+   * The program has shaped declarations (the generated module for tensors): the flat API takes
+   * every element of each param and input, and the size of each dimension name after them.
+   */
+  tensor: boolean;
+  /** Each param's and input's shape (all [] for a scalar program). */
+  paramShapes: (number | string)[][];
+  inputShapes: (number | string)[][];
+  /** The dimension names, in the order the flat API takes their sizes. */
+  dimNames: string[];
+  /** Per input: the number of classes when `onehot` reads it (random data for it are integers below that), else null. */
+  labels: (number | null)[];
+  /** Starting params, every element in the flat layout: what `autodiff fit` draws by default (its distribution and seed). */
   initialParams: number[];
   /** Half-width of that uniform distribution, for "randomize". */
   initScale: number;
@@ -43,8 +55,11 @@ export interface ProgramModel {
   math: MathModel | TooLarge;
 }
 
-/** The rows to train on: a CSV text (header names the inputs), or the current input values as one row. */
-export type TrainData = { kind: 'csv'; text: string } | { kind: 'point'; inputs: number[] };
+/**
+ * The rows to train on: a CSV text (header names the inputs), or the current input values as one row
+ * (for a tensor program: every element of each input, and the dimension sizes; the whole batch).
+ */
+export type TrainData = { kind: 'csv'; text: string } | { kind: 'point'; inputs: number[]; dims?: number[] };
 
 export interface TrainSettings {
   optimizer: string;
@@ -55,7 +70,8 @@ export interface TrainSettings {
 
 export type Request =
   | { kind: 'compile'; id: number; source: string }
-  | { kind: 'evaluate'; id: number; compileId: number; params: number[]; inputs: number[] }
+  /** Params and inputs in the flat layout; `dims` the dimension names' sizes, in `dimNames` order. */
+  | { kind: 'evaluate'; id: number; compileId: number; params: number[]; inputs: number[]; dims: number[] }
   | { kind: 'train'; id: number; compileId: number; params: number[]; settings: TrainSettings }
   | { kind: 'stop'; id: number };
 
@@ -65,19 +81,25 @@ export interface Agreement {
   engineError: number;
   /** Largest relative error against central finite differences. */
   finiteDifferenceError: number;
+  /** Per param element (flat layout). */
   tape: number[];
+  /** NaN for elements outside the sample of a large model. */
   finiteDifference: number[];
   tolerance: { engines: number; finiteDifferences: number };
 }
 
 export interface Evaluation {
-  /** The point evaluated at (params and inputs in declaration order). */
+  /** The point evaluated at (params and inputs in the flat layout, the dimension sizes). */
   params: number[];
   inputs: number[];
+  dims: number[];
   value: number;
+  /** Every param element, in the flat layout. */
   gradient: number[];
-  /** Per graph node id: its value and, for forward nodes, ∂value/∂node. */
-  nodes: Record<number, { value: number; grad?: number }>;
+  /** Why the generated code could not evaluate the point (e.g. a label out of range for onehot); value and gradient are NaN. */
+  error?: string;
+  /** Per graph node id: its value, when known (scalar nodes), and, for forward nodes, ∂value/∂node. */
+  nodes: Record<number, { value?: number; grad?: number }>;
   agreement: Agreement | { error: string };
 }
 

@@ -3,7 +3,7 @@
  * chunks with a setTimeout between them, so a stop request is seen within a
  * few milliseconds and the page gets a steady stream of losses to plot.
  */
-import { datasetFromRows, noData, readCsv, Trainer, type Dataset } from '@autodiff/train';
+import { datasetFromRows, noData, readCsv, Trainer, type Dataset, type Model } from '@autodiff/train';
 import { isOptimizerKind } from '@autodiff/runtime';
 import type { LoadedProgram } from '../analysis/model.js';
 import type { Reply, TrainData, TrainSettings } from './protocol.js';
@@ -24,7 +24,8 @@ export class TrainingRun {
     private readonly send: (reply: Reply) => void,
   ) {
     if (!isOptimizerKind(settings.optimizer)) throw new Error(`unknown optimizer '${settings.optimizer}'`);
-    this.trainer = new Trainer(program.compiled, datasetOf(settings.data, program.compiled.inputNames), {
+    const { model, data } = trainingModel(program, settings.data);
+    this.trainer = new Trainer(model, data, {
       optimizer: settings.optimizer,
       lr: settings.learningRate,
       steps: settings.steps,
@@ -62,6 +63,27 @@ export class TrainingRun {
       kind: 'trained', id: this.id, reason: result.stopped, steps: result.steps, loss: result.loss, params: [...result.params],
     });
   }
+}
+
+/**
+ * What the Trainer runs on. A tensor program trains on the current input values (its whole batch at
+ * once): a model whose inputs are bound, with one name per param element (the Trainer counts params
+ * by name), and no data columns.
+ */
+function trainingModel(program: LoadedProgram, data: TrainData): { model: Model; data: Dataset } {
+  const { compiled } = program;
+  if (!program.model.tensor) return { model: compiled, data: datasetOf(data, compiled.inputNames) };
+  if (data.kind !== 'point') throw new Error('a tensor program trains on the current input values');
+  const x = Float64Array.from(data.inputs);
+  const dims = data.dims ?? [];
+  const size = program.model.initialParams.length;
+  const model: Model = {
+    paramNames: Array.from({ length: size }, (_, i) => String(i)),
+    inputNames: [],
+    forwardFlat: (p) => compiled.forwardFlat(p, x, ...dims),
+    backwardFlat: (p, _x, grad) => compiled.backwardFlat(p, x, grad, ...dims),
+  };
+  return { model, data: noData() };
 }
 
 function datasetOf(data: TrainData, inputNames: readonly string[]): Dataset {
