@@ -23,9 +23,6 @@ type Storage =
   /** Computed where it is read (fused into the reader's loop). */
   | { kind: 'inline' };
 
-/** Ops whose emitters read their arguments through `readFlat`: those arguments must be stored. */
-const READS_FLAT = new Set(['reshape', 'onehot']);
-
 const dimVar = (name: string) => `dim_${name}`;
 
 /** The longest chain of ops fused into one expression; past it a value is stored (an expression 100,000 ops deep is no faster). */
@@ -124,7 +121,7 @@ export function generateTensorModule(fn: Program, options: ModuleOptions): strin
         // A gradient that is a reshape of a value used once (a bias's sum over the batch, kept
         // as [1, 16]): that value is computed into `grad`, and the reshape is free.
         let target = g;
-        while (target.op === 'reshape' && uses.get(target.args[0]!) === 1 && !isLeaf(target.args[0]!)) target = target.args[0]!;
+        while (!isLeaf(target) && opNamed(target.op).sameElements && uses.get(target.args[0]!) === 1 && !isLeaf(target.args[0]!)) target = target.args[0]!;
         if (!isLeaf(target) && target.shape.length > 0 && !gradTarget.has(target)) gradTarget.set(target, i);
       });
     }
@@ -152,13 +149,17 @@ export function generateTensorModule(fn: Program, options: ModuleOptions): strin
       }
     }
 
+    /**
+     * Whether `n` is computed where it is read: an elementwise op or a view
+     * (broadcast, transpose, index) used once, by a reader that reads each
+     * element once (a view may also serve a reader that reads repeatedly).
+     */
     const canInline = (n: Node) => {
       if (isSingle(n.shape) || isLeaf(n) || gradTarget.has(n) || n === value) return false;
       const def = opNamed(n.op);
-      const viewLike = def.kind === 'elementwise' || n.op === 'broadcast' || n.op === 'transpose';
-      if (!viewLike || uses.get(n) !== 1) return false;
-      const reader = readers.get(n)![0]!;
-      return reader.op !== 'matmul' && !READS_FLAT.has(reader.op) || (n.op === 'transpose' && reader.op === 'matmul');
+      if ((def.kind !== 'elementwise' && !def.view) || uses.get(n) !== 1) return false;
+      const reads = opNamed(readers.get(n)![0]!.op).argumentReads ?? 'once';
+      return reads === 'once' || (reads === 'repeated' && def.view !== undefined);
     };
 
     /** The element of `n` at per-axis indices of its own shape. */
@@ -179,13 +180,7 @@ export function generateTensorModule(fn: Program, options: ModuleOptions): strin
             if (def.helper) helpers.add(def.helper);
             return paren(def.print!(...n.args.map((a) => paren(read(a, axes, loopFlat)))));
           }
-          const x = n.args[0]!;
-          if (n.op === 'broadcast') {
-            const lead = n.shape.length - x.shape.length;
-            return read(x, x.shape.map((d, k) => (d === 1 && n.shape[k + lead] !== 1 ? '0' : axes[k + lead]!)));
-          }
-          const perm = n.attrs.perm as number[];
-          return read(x, perm.map((_, k) => axes[perm.indexOf(k)]!));
+          return read(n.args[0]!, def.view!(n, axes));
         }
       }
     };
@@ -221,7 +216,7 @@ export function generateTensorModule(fn: Program, options: ModuleOptions): strin
       }
       const def = opNamed(n.op);
       // A reshape of a stored value is that value: the same elements, in the same order.
-      const stored = n.op === 'reshape' ? storage.get(n.args[0]!) : undefined;
+      const stored = def.sameElements ? storage.get(n.args[0]!) : undefined;
       if (stored?.kind === 'array' || (stored?.kind === 'scalar' && isSingle(n.shape))) {
         storage.set(n, stored);
         continue;

@@ -65,6 +65,24 @@ export interface OpDef {
   /** Structural ops: the loops that compute the node (see emit-context.ts). */
   readonly emit?: EmitRule;
   /**
+   * Ops that only move elements (broadcast, transpose, index): which element
+   * of the argument is the node's element at these per-axis indices. Code
+   * generation reads the argument there instead of storing a copy.
+   */
+  readonly view?: (node: Node, axes: readonly string[]) => string[];
+  /**
+   * Ops whose result is their argument's elements in the same order
+   * (reshape): a stored argument is the result, at no cost.
+   */
+  readonly sameElements?: boolean;
+  /**
+   * How the emitter reads its arguments: 'once' each element (the default:
+   * a fused expression may stand in for an argument), 'repeated' (matmul:
+   * only views may, as a computation would be redone), or 'flat' by row-major
+   * index (every argument must be stored).
+   */
+  readonly argumentReads?: 'once' | 'repeated' | 'flat';
+  /**
    * Ops defined by others: lowering builds this instead of the op (softmax is
    * exp(x - logsumexp(x))), so passes and code generation never see it.
    */

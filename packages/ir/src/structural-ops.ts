@@ -119,6 +119,22 @@ const indexAxes = (entries: readonly (IndexSpec | null)[], rank: number, outAxes
   return axes;
 };
 
+/** broadcast: a size-1 or missing axis reads index 0. */
+function broadcastView(node: Node, axes: readonly string[]): string[] {
+  const x = node.args[0]!;
+  const lead = node.shape.length - x.shape.length;
+  return x.shape.map((d, k) => (d === 1 && node.shape[k + lead] !== 1 ? '0' : axes[k + lead]!));
+}
+
+function transposeView(node: Node, axes: readonly string[]): string[] {
+  const perm = node.attrs.perm as number[];
+  return perm.map((_, k) => axes[perm.indexOf(k)]!);
+}
+
+function indexView(node: Node, axes: readonly string[]): string[] {
+  return indexAxes(node.attrs.entries as (IndexSpec | null)[], node.args[0]!.shape.length, axes);
+}
+
 export const STRUCTURAL: Record<StructuralOpName, OpDef> = {
   broadcast: {
     name: 'broadcast', arity: 1, fold: 'uniform', kind: 'structural', syntax: 'internal',
@@ -128,14 +144,8 @@ export const STRUCTURAL: Record<StructuralOpName, OpDef> = {
       return r.ok && sameShape(r.shape, to) ? to : { error: `cannot broadcast ${formatShape(x!)} to ${formatShape(to)}` };
     },
     vjp: (b, [x], _out, g) => [b.sumTo(g, x!.shape)],
-    emit: (ctx) => {
-      const x = ctx.node.args[0]!;
-      const lead = ctx.node.shape.length - x.shape.length;
-      ctx.loop(ctx.node.shape, (axes, flat) => {
-        const from = x.shape.map((d, k) => (d === 1 && ctx.node.shape[k + lead] !== 1 ? '0' : axes[k + lead]!));
-        ctx.line(`${ctx.self(flat)} = ${ctx.read(0, from)};`);
-      });
-    },
+    view: broadcastView,
+    emit: (ctx) => ctx.loop(ctx.node.shape, (axes, flat) => ctx.line(`${ctx.self(flat)} = ${ctx.read(0, broadcastView(ctx.node, axes))};`)),
     latex: { precedence: P.power, print: (a) => a(0, P.power) }, // broadcasting is implicit in math
   },
   sum: reduction('sum', '\\sum', (b, [x], out, g) => [spread(b, g, x!, reduceAttrs(out.attrs).axes)],
@@ -202,6 +212,7 @@ export const STRUCTURAL: Record<StructuralOpName, OpDef> = {
   },
   matmul: {
     name: 'matmul', arity: 2, kind: 'structural', syntax: 'operator', shape: matmulShape,
+    argumentReads: 'repeated',
     vjp: (b, [x, y], _out, g) => {
       const [rx, ry] = [x!.shape.length, y!.shape.length];
       if (rx === 1 && ry === 1) return [b.mul(b.broadcastTo(g, x!.shape), y!), b.mul(b.broadcastTo(g, y!.shape), x!)];
@@ -220,13 +231,8 @@ export const STRUCTURAL: Record<StructuralOpName, OpDef> = {
       const inverse = perm.map((_, k) => perm.indexOf(k));
       return [b.make('transpose', [g], { perm: inverse })];
     },
-    emit: (ctx) => {
-      const perm = ctx.node.attrs.perm as number[];
-      ctx.loop(ctx.node.shape, (axes, flat) => {
-        const from = perm.map((_, k) => axes[perm.indexOf(k)]!);
-        ctx.line(`${ctx.self(flat)} = ${ctx.read(0, from)};`);
-      });
-    },
+    view: transposeView,
+    emit: (ctx) => ctx.loop(ctx.node.shape, (axes, flat) => ctx.line(`${ctx.self(flat)} = ${ctx.read(0, transposeView(ctx.node, axes))};`)),
     latex: { precedence: P.power, print: (a) => `${a(0, P.atom)}^{\\top}` },
   },
   reshape: {
@@ -237,7 +243,8 @@ export const STRUCTURAL: Record<StructuralOpName, OpDef> = {
       return a.literal === b.literal && a.names.join() === b.names.join() ? to : { error: `cannot reshape ${formatShape(x!)} to ${formatShape(to)}: the element counts differ` };
     },
     vjp: (b, [x], _out, g) => [b.reshape(g, x!.shape)],
-    // The same elements: in math, the same value.
+    sameElements: true,
+    argumentReads: 'flat',
     emit: (ctx) => {
       const f = ctx.fresh('f');
       ctx.line(`for (let ${f} = 0; ${f} < ${ctx.size(ctx.node.shape)}; ${f}++) ${ctx.self(f)} = ${ctx.readFlat(0, f)};`);
@@ -248,11 +255,8 @@ export const STRUCTURAL: Record<StructuralOpName, OpDef> = {
     name: 'index', arity: 1, fold: 'uniform', kind: 'structural', syntax: 'internal',
     shape: ([x], attrs) => indexShape(x!, attrs.entries as (IndexSpec | null)[]),
     vjp: (b, [x], out, g) => [b.make('scatter', [g], { entries: out.attrs.entries, shape: x!.shape })],
-    emit: (ctx) => {
-      const entries = ctx.node.attrs.entries as (IndexSpec | null)[];
-      const rank = ctx.node.args[0]!.shape.length;
-      ctx.loop(ctx.node.shape, (axes, flat) => ctx.line(`${ctx.self(flat)} = ${ctx.read(0, indexAxes(entries, rank, axes))};`));
-    },
+    view: indexView,
+    emit: (ctx) => ctx.loop(ctx.node.shape, (axes, flat) => ctx.line(`${ctx.self(flat)} = ${ctx.read(0, indexView(ctx.node, axes))};`)),
     latex: {
       precedence: P.atom,
       print: (a, _args, node) => {
@@ -301,6 +305,7 @@ export const STRUCTURAL: Record<StructuralOpName, OpDef> = {
     name: 'onehot', arity: 1, kind: 'structural', syntax: 'function',
     shape: ([y], attrs) => [...y!, attrs.k as number],
     vjp: () => [null],
+    argumentReads: 'flat',
     emit: (ctx) => {
       const k = ctx.node.attrs.k as number;
       const y = ctx.node.args[0]!;
