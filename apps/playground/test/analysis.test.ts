@@ -145,7 +145,7 @@ describe('tensor programs', () => {
     const labels = graphModelOf(ir, sourceMapOf(checked, ir)).nodes.map((n) => `${n.label} ${n.type}`);
     expect(labels).toEqual(expect.arrayContaining([
       'X @ W f64[n,3]', 'onehot(y, 3) f64[n,3]', 'sum(·, axis=1) f64[n]', 'W[0, 1:3] f64[2]', 'count(n) f64',
-      'logsumexp(logits, axis=1, keepdims) f64[n,1]',
+      'logsumexp(logits, axis=1, keepdims=true) f64[n,1]',
     ]));
   });
 

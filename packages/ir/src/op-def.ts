@@ -44,6 +44,11 @@ export interface LatexForm {
   print: (arg: LatexSlot, args: readonly Node[], node: Node) => string;
 }
 
+/** How a node reads in the language's notation (its op's `text`, else a call). */
+export function nodeText(def: OpDef, operands: readonly string[], node: Node): string {
+  return def.text ? def.text(operands, node) : `${def.name}(${operands.join(', ')})`;
+}
+
 export interface OpDef {
   readonly name: OpName;
   /** Number of arguments, or 'variadic' (stack). */
@@ -95,6 +100,12 @@ export interface OpDef {
    */
   readonly fold?: 'uniform' | ((attrs: Attrs) => number | undefined);
   readonly latex: LatexForm;
+  /**
+   * The node as the language would write it, given its operands' texts:
+   * `X @ W`, `sum(h, axis=1)`, `W[0, 1:3]` (labels in the playground's graph).
+   * Absent: `name(operands)`.
+   */
+  readonly text?: (operands: readonly string[], node: Node) => string;
   /** Elementwise ops: where tests may sample the arguments. */
   readonly domain?: Sampler;
 }

@@ -102,8 +102,10 @@ const fn = (name: ElementwiseOpName, arity: number, eval_: (...a: number[]) => n
 const math1 = (name: ElementwiseOpName & Exclude<keyof Math, symbol>, vjp: Rule, domain: Sampler = each(wide), latex: LatexForm = latexCall(`\\${name}`)) =>
   fn(name, 1, Math[name] as (x: number) => number, vjp, domain, latex);
 
-const binop = (name: ElementwiseOpName, symbol: string, eval_: (a: number, b: number) => number, vjp: Rule, domain: Sampler, latex: LatexForm): OpDef =>
-  elementwise(name, { arity: 2, syntax: 'operator', eval: eval_, vjp, print: (a, b) => `${a} ${symbol} ${b}`, domain, latex });
+const binop = (name: ElementwiseOpName, symbol: string, eval_: (a: number, b: number) => number, vjp: Rule, domain: Sampler, latex: LatexForm): OpDef => ({
+  ...elementwise(name, { arity: 2, syntax: 'operator', eval: eval_, vjp, print: (a, b) => `${a} ${symbol} ${b}`, domain, latex }),
+  text: ([a, b]) => `${a} ${symbol} ${b}`,
+});
 
 const internal = (name: ElementwiseOpName, arity: number, eval_: (...a: number[]) => number, print: (...a: string[]) => string, vjp: Rule, domain: Sampler, latex: LatexForm, helper?: Helper): OpDef =>
   elementwise(name, { arity, syntax: 'internal', eval: eval_, vjp, print, domain, latex, ...(helper ? { helper } : {}) });
@@ -138,11 +140,14 @@ const ELEMENTWISE: Record<ElementwiseOpName, OpDef> = {
   div: binop('div', '/', (a, b) => a / b,
     (b, [, y], out, g) => [b.div(g, y!), b.neg(b.div(b.mul(g, out), y!))],
     each(wide, awayFromZero(0.3, 3)), { precedence: P.power, print: (a) => `\\frac{${a(0, 0)}}{${a(1, 0)}}` }),
-  neg: elementwise('neg', {
-    arity: 1, syntax: 'operator', eval: (a) => -a,
-    vjp: (b, _a, _o, g) => [b.neg(g)], print: (a) => `-${a}`, domain: each(wide),
-    latex: { precedence: P.unary, print: (a) => `-${a(0, P.product)}` },
-  }),
+  neg: {
+    ...elementwise('neg', {
+      arity: 1, syntax: 'operator', eval: (a) => -a,
+      vjp: (b, _a, _o, g) => [b.neg(g)], print: (a) => `-${a}`, domain: each(wide),
+      latex: { precedence: P.unary, print: (a) => `-${a(0, P.product)}` },
+    }),
+    text: ([a]) => `-${a}`,
+  },
   pow: elementwise('pow', {
     arity: 2, syntax: 'function', eval: Math.pow,
     // d/dx x^y = y x^(y-1);  d/dy x^y = x^y log x. As in PyTorch: d/dx is 0

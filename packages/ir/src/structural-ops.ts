@@ -69,10 +69,18 @@ function reduceLoops(ctx: EmitContext, init: string, step: (acc: string, v: stri
   while (depth > 0) { ctx.line('}'); depth--; }
 }
 
+/** `sum(x, axis=1, keepdims=true)`: the keywords that tell two reductions of x apart. */
+const reduceText = (source: string) => ([x]: readonly string[], node: Node) => {
+  const { axes, keepdims } = reduceAttrs(node.attrs);
+  const all = axes.length === node.args[0]!.shape.length;
+  return `${source}(${[x, ...(all ? [] : [`axis=${axes.join(',')}`]), ...(keepdims ? ['keepdims=true'] : [])].join(', ')})`;
+};
+
 const reduction = (
-  name: StructuralOpName, latex: string, vjp: OpDef['vjp'], emit: (ctx: EmitContext) => void, expand?: OpDef['expand'],
+  name: StructuralOpName, latex: string, vjp: OpDef['vjp'], emit: (ctx: EmitContext) => void, expand?: OpDef['expand'], source: string = name,
 ): OpDef => ({
-  name, arity: 1, kind: 'structural', syntax: 'function', shape: reduceShape, vjp, emit, latex: latexReduce(latex), ...(expand ? { expand } : {}),
+  name, arity: 1, kind: 'structural', syntax: 'function', shape: reduceShape, vjp, emit, latex: latexReduce(latex), text: reduceText(source),
+  ...(expand ? { expand } : {}),
 });
 
 /** max/min reductions: the gradient is split evenly among the tied elements (PyTorch's amax). */
@@ -145,6 +153,7 @@ export const STRUCTURAL: Record<StructuralOpName, OpDef> = {
     },
     vjp: (b, [x], _out, g) => [b.sumTo(g, x!.shape)],
     view: broadcastView,
+    text: ([x], node) => `broadcast(${x}, ${formatShape(node.shape)})`,
     emit: (ctx) => ctx.loop(ctx.node.shape, (axes, flat) => ctx.line(`${ctx.self(flat)} = ${ctx.read(0, broadcastView(ctx.node, axes))};`)),
     latex: { precedence: P.power, print: (a) => a(0, P.power) }, // broadcasting is implicit in math
   },
@@ -157,8 +166,8 @@ export const STRUCTURAL: Record<StructuralOpName, OpDef> = {
       const { axes } = reduceAttrs(attrs);
       return b.div(b.make('sum', [x!], attrs), b.make('count', [], { dims: axes.map((k) => x!.shape[k]!) }));
     }),
-  amax: reduction('amax', '\\max', extremumVjp, (ctx) => reduceLoops(ctx, '-Infinity', (acc, v) => `Math.max(${acc}, ${v})`)),
-  amin: reduction('amin', '\\min', extremumVjp, (ctx) => reduceLoops(ctx, 'Infinity', (acc, v) => `Math.min(${acc}, ${v})`)),
+  amax: reduction('amax', '\\max', extremumVjp, (ctx) => reduceLoops(ctx, '-Infinity', (acc, v) => `Math.max(${acc}, ${v})`), undefined, 'max'),
+  amin: reduction('amin', '\\min', extremumVjp, (ctx) => reduceLoops(ctx, 'Infinity', (acc, v) => `Math.min(${acc}, ${v})`), undefined, 'min'),
   // m + log(sum(exp(x - m))) with m the max of the slice, taken as 0 where it is not finite (spec).
   logsumexp: reduction('logsumexp', '\\operatorname{logsumexp}',
     (b, [x], out, g) => {
@@ -223,6 +232,7 @@ export const STRUCTURAL: Record<StructuralOpName, OpDef> = {
     },
     emit: emitMatmul,
     latex: { precedence: P.product, print: (a) => `${a(0, P.product)}\\,${a(1, P.unary)}` },
+    text: ([a, b]) => `${a} @ ${b}`,
   },
   transpose: {
     name: 'transpose', arity: 1, fold: 'uniform', kind: 'structural', syntax: 'function', shape: transposeShape,
@@ -245,6 +255,7 @@ export const STRUCTURAL: Record<StructuralOpName, OpDef> = {
     vjp: (b, [x], _out, g) => [b.reshape(g, x!.shape)],
     sameElements: true,
     argumentReads: 'flat',
+    text: ([x], node) => `reshape(${x}, ${formatShape(node.shape)})`,
     emit: (ctx) => {
       const f = ctx.fresh('f');
       ctx.line(`for (let ${f} = 0; ${f} < ${ctx.size(ctx.node.shape)}; ${f}++) ${ctx.self(f)} = ${ctx.readFlat(0, f)};`);
@@ -256,6 +267,7 @@ export const STRUCTURAL: Record<StructuralOpName, OpDef> = {
     shape: ([x], attrs) => indexShape(x!, attrs.entries as (IndexSpec | null)[]),
     vjp: (b, [x], out, g) => [b.make('scatter', [g], { entries: out.attrs.entries, shape: x!.shape })],
     view: indexView,
+    text: ([x], node) => `${x}[${(node.attrs.entries as (IndexSpec | null)[]).map((e) => (!e ? ':' : 'at' in e ? String(e.at) : `${e.start}:${e.end}`)).join(', ')}]`,
     emit: (ctx) => ctx.loop(ctx.node.shape, (axes, flat) => ctx.line(`${ctx.self(flat)} = ${ctx.read(0, indexView(ctx.node, axes))};`)),
     latex: {
       precedence: P.atom,
@@ -292,6 +304,7 @@ export const STRUCTURAL: Record<StructuralOpName, OpDef> = {
       return [args.length, ...first];
     },
     vjp: (b, args, _out, g) => args.map((_, k) => b.make('index', [g], { entries: [{ at: k }] })),
+    text: (xs) => `[${xs.join(', ')}]`,
     emit: (ctx) => {
       const element = ctx.node.args[0]!.shape;
       const size = ctx.size(element);
@@ -306,6 +319,7 @@ export const STRUCTURAL: Record<StructuralOpName, OpDef> = {
     shape: ([y], attrs) => [...y!, attrs.k as number],
     vjp: () => [null],
     argumentReads: 'flat',
+    text: ([y], node) => `onehot(${y}, ${node.attrs.k as number})`,
     emit: (ctx) => {
       const k = ctx.node.attrs.k as number;
       const y = ctx.node.args[0]!;
@@ -323,6 +337,7 @@ export const STRUCTURAL: Record<StructuralOpName, OpDef> = {
   count: {
     name: 'count', arity: 0, kind: 'structural', syntax: 'internal',
     fold: (attrs) => literalSize(attrs.dims as Shape),
+    text: (_xs, node) => `count(${(node.attrs.dims as Shape).join('*')})`,
     shape: () => SCALAR,
     vjp: () => [],
     emit: (ctx) => ctx.line(`${ctx.self('0')} = ${ctx.size(ctx.node.attrs.dims as Shape)};`),

@@ -6,7 +6,7 @@
  *   - a constant only when it is itself the value or a gradient;
  * other constants are written inline in the box of the op that uses them.
  */
-import { formatNumber, gradsOf, outputsOf, topoOrder, valueOf, type IndexSpec, type Node, type Program, type ReduceAttrs } from '@autodiff/ir';
+import { formatNumber, gradsOf, nodeText, opNamed, outputsOf, topoOrder, valueOf, type Node, type Program } from '@autodiff/ir';
 import type { Span } from '@autodiff/parser';
 import { typeText } from './layout.js';
 import type { SourceMap } from './spans.js';
@@ -42,8 +42,6 @@ export interface GraphModel {
   nodes: GraphNode[];
 }
 
-const SYMBOLS: Record<string, string> = { add: '+', sub: '−', mul: '×', div: '÷', pow: '^', matmul: '@' };
-
 export function isBoxed(n: Node, outputs: ReadonlySet<Node>): boolean {
   return n.op !== 'const' || outputs.has(n);
 }
@@ -66,34 +64,8 @@ function labelOf(n: Node, bindingNames: ReadonlyMap<Node, string>): string {
   if (n.op === 'param' || n.op === 'input') return n.name!;
   if (n.op === 'const') return formatNumber(n.value!);
   const operand = (a: Node) => (a.op === 'const' ? formatNumber(a.value!) : a.name ?? bindingNames.get(a) ?? '·');
-  const symbol = SYMBOLS[n.op];
-  if (symbol && n.args.length === 2) return `${operand(n.args[0]!)} ${symbol} ${operand(n.args[1]!)}`;
-  if (n.op === 'neg') return `−${operand(n.args[0]!)}`;
-  // Structural ops: the attributes that tell two such nodes apart.
-  const attrs = n.attrs;
-  switch (n.op) {
-    case 'index': {
-      const entries = attrs.entries as readonly (IndexSpec | null)[];
-      const text = entries.map((e) => (!e ? ':' : 'at' in e ? String(e.at) : `${e.start}:${e.end}`));
-      return `${operand(n.args[0]!)}[${text.join(', ')}]`;
-    }
-    case 'stack':
-      return `[${n.args.map(operand).join(', ')}]`;
-    case 'sum': case 'mean': case 'amax': case 'amin': case 'logsumexp': {
-      const { axes, keepdims } = attrs as unknown as ReduceAttrs;
-      const all = axes.length === n.args[0]!.shape.length;
-      const extra = [...(all ? [] : [`axis=${axes.join(',')}`]), ...(keepdims ? ['keepdims'] : [])];
-      return `${n.op}(${[operand(n.args[0]!), ...extra].join(', ')})`;
-    }
-    case 'onehot':
-      return `onehot(${operand(n.args[0]!)}, ${String(attrs.k)})`;
-    case 'count':
-      return `count(${(attrs.dims as readonly unknown[]).join('·')})`;
-    case 'softmax': case 'log_softmax':
-      return `${n.op}(${operand(n.args[0]!)}, axis=${String(attrs.axis)})`;
-    default:
-      return `${n.op}(${n.args.map(operand).join(', ')})`;
-  }
+  // The op table's own notation: `X @ W`, `sum(h, axis=1)`, `W[0, 1:3]`.
+  return nodeText(opNamed(n.op), n.args.map(operand), n);
 }
 
 export function graphModelOf(ir: Program, source: SourceMap): GraphModel {
