@@ -336,13 +336,20 @@ export function generateTensorModule(fn: Program, options: ModuleOptions): strin
   if (dimNames.length > 0) {
     out.push(`/** The largest size of each dimension so far: the scratch buffers hold that much. */`);
     out.push(`const capacity = [${dimNames.map(() => '0').join(', ')}];`);
+    out.push(`/** Checks the dimension sizes (a bad one would make every later call wrong) and grows the buffers. */`);
     out.push(`function reserve(${dimArgs.join(', ')})${t(': void')} {`);
+    for (const d of dimNames) {
+      out.push(`  if (!Number.isInteger(${dimVar(d)}) || ${dimVar(d)} < 1) throw new RangeError(\`dimension '${d}' must be a positive integer, not \${${dimVar(d)}}\`);`);
+    }
     out.push(`  if (${dimNames.map((d, k) => `${dimVar(d)} <= capacity[${k}]${bang}`).join(' && ')}) return;`);
-    dimNames.forEach((d, k) => out.push(`  capacity[${k}] = Math.max(capacity[${k}]${bang}, ${dimVar(d)});`));
     if (growing.length > 0) {
-      // Sized for the capacities (not the call's sizes), so a smaller dimension never shrinks them.
-      dimNames.forEach((d, k) => out.push(`  ${dimVar(d)} = capacity[${k}]${bang};`));
-      for (const [n, name] of growing) out.push(`  ${name} = new Float64Array(${sizeOf(n.shape)});`);
+      // Sized for the new capacities (never smaller than before), and kept only once all are allocated.
+      dimNames.forEach((d, k) => out.push(`  ${dimVar(d)} = Math.max(capacity[${k}]${bang}, ${dimVar(d)});`));
+      growing.forEach(([n], i) => out.push(`  const grown${i} = new Float64Array(${sizeOf(n.shape)});`));
+      growing.forEach(([, name], i) => out.push(`  ${name} = grown${i};`));
+      dimNames.forEach((d, k) => out.push(`  capacity[${k}] = ${dimVar(d)};`));
+    } else {
+      dimNames.forEach((d, k) => out.push(`  capacity[${k}] = Math.max(capacity[${k}]${bang}, ${dimVar(d)});`));
     }
     out.push('}');
   }
@@ -363,7 +370,8 @@ export function generateTensorModule(fn: Program, options: ModuleOptions): strin
   for (const l of backward.lines) out.push(l);
   out.push(`  return ${backward.result};`, '}', '');
 
-  pushNamedApi(out, fn, { ts, exp, dimNames, paramOffsets, inputOffsets, paramSize });
+  const errorClass = [...fn.params, ...fn.inputs].some((n) => n.shape.length > 0) ? 'RangeError' : 'TypeError';
+  pushNamedApi(out, fn, { errorClass, ts, exp, dimNames, paramOffsets, inputOffsets, paramSize });
 
   const used = OP_LIST.map((op) => op.helper).filter((h, i, all): h is Helper => h !== undefined && all.indexOf(h) === i && helpers.has(h));
   for (const h of used) {
@@ -378,6 +386,8 @@ export function generateTensorModule(fn: Program, options: ModuleOptions): strin
 }
 
 interface NamedApiOptions {
+  /** RangeError (generated.md, v2); TypeError for a module whose params and inputs are all numbers, as v1's. */
+  errorClass: 'RangeError' | 'TypeError';
   ts: boolean;
   exp: string;
   dimNames: readonly string[];
@@ -403,7 +413,7 @@ function pushNamedApi(out: string[], fn: Program, o: NamedApiOptions): void {
     '    : undefined;',
     '  if (tensor ? !(x instanceof Float64Array) : typeof x !== "number") {',
     '    const got = x === undefined ? "missing" : `not ${want.split(" of ")[0]} (it is ${typeof x === "object" ? Object.prototype.toString.call(x).slice(8, -1) : typeof x})`;',
-    '    throw new RangeError(`${kind} \'${name}\' is ${got}: expected ${want}`);',
+    `    throw new ${o.errorClass}(\`\${kind} '\${name}' is \${got}: expected \${want}\`);`,
     '  }',
     ts ? '  return x as number | Float64Array;' : '  return x;',
     '}',

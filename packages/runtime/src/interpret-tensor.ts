@@ -83,6 +83,7 @@ export function interpretTensor(
   values: ReadonlyMap<string, TensorValue>,
   dims: ReadonlyMap<string, number>,
 ): InterpretTensorResult {
+  const inputNames = new Set(checked.inputs.map((x) => x.name));
   const env = new Map<string, Result>();
   const params: [string, Tensor][] = [];
   for (const p of checked.params) {
@@ -100,12 +101,12 @@ export function interpretTensor(
   const needed = neededBindings(checked);
   for (const [name, expr] of checked.bindings) {
     if (!needed.has(name)) continue;
-    const r = evaluate(expr, env, dims);
+    const r = evaluate(expr, env, dims, inputNames);
     if (r instanceof Tensor && r.label === '') r.label = name;
     env.set(name, r);
   }
 
-  const out = evaluate(checked.output, env, dims);
+  const out = evaluate(checked.output, env, dims, inputNames);
   const root = tensor(out);
   if (root.shape.length !== 0) throw new Error(`interpretTensor: the output has shape [${root.shape.join(', ')}], not a scalar`);
   root.backward();
@@ -174,7 +175,7 @@ function neededBindings(checked: CheckedProgram): Set<string> {
   return needed;
 }
 
-function evaluate(expr: Expr, env: ReadonlyMap<string, Result>, dims: ReadonlyMap<string, number>): Result {
+function evaluate(expr: Expr, env: ReadonlyMap<string, Result>, dims: ReadonlyMap<string, number>, inputNames: ReadonlySet<string>): Result {
   return foldExpr<Result>(expr, (e, args) => {
     switch (e.kind) {
       case 'number':
@@ -202,19 +203,21 @@ function evaluate(expr: Expr, env: ReadonlyMap<string, Result>, dims: ReadonlyMa
         if (args.length === 0 || args.includes(SHAPE_ONLY)) return SHAPE_ONLY;
         return Tensor.stack(args.map(tensor));
       case 'call':
-        return call(e, args, dims);
+        return call(e, args, dims, inputNames);
     }
   });
 }
 
 type Call = Extract<Expr, { kind: 'call' }>;
 
-function call(e: Call, args: readonly Result[], dims: ReadonlyMap<string, number>): Tensor {
+/** `inputNames`: onehot's error names an input as the generated code does ("input 'y'[2] is 3"). */
+function call(e: Call, args: readonly Result[], dims: ReadonlyMap<string, number>, inputNames: ReadonlySet<string>): Tensor {
   const { callee } = e;
   const options = keywordOptions(e);
   if (callee === 'reshape' && args.length === 2) return tensor(args[0]!).reshape(reshapeSizes(e.args[1]!, dims));
   if (callee === 'onehot' && args.length === 2) {
-    const label = e.args[0]!.kind === 'name' ? e.args[0]!.name : undefined;
+    const arg = e.args[0]!;
+    const label = arg.kind === 'name' ? (inputNames.has(arg.name) ? `input '${arg.name}'` : `'${arg.name}'`) : undefined;
     return Tensor.onehot(tensor(args[0]!), integer(args[1]!, 'onehot'), label);
   }
   if (callee === 'softmax' && args.length === 1) return tensor(args[0]!).softmax(options.axis ?? -1);

@@ -549,7 +549,9 @@ export class Tensor {
           for (let j = 0; j < n; j++) {
             const at = start + j * inner;
             const v = x.data[at]!;
-            x.grad[at]! += v === -Infinity ? 0 : gi * Math.exp(v - r);
+            // As PyTorch (and the generated code): g * exp(x - logsumexp(x)), which is NaN for a
+            // slice that is all -Infinity (0/0 in the math), and exactly 0 for one -Infinity among finite values.
+            x.grad[at]! += gi * Math.exp(v - r);
           }
         }
       }
@@ -703,19 +705,19 @@ export class Tensor {
   /**
    * `y`'s shape plus a last axis of size k: 1 where the position equals y's
    * value, else 0. A constant: no gradient flows into y. Every value of y must
-   * be an integer in [0, k), else a RangeError naming `label` (default: y's
-   * label) and the flat index of the first bad value.
+   * be an integer in [0, k), else a RangeError naming `label` (what the value
+   * is, e.g. "input 'y'"; default: y's label quoted) and the flat index of the
+   * first bad value, as the generated code words it.
    */
   static onehot(y: Tensor | number, k: number, label?: string): Tensor {
     const t = Tensor.from(y);
     if (!Number.isInteger(k) || k < 1) throw new RangeError(`onehot: k must be a positive integer, got ${k}`);
-    const name = label ?? t.label;
+    const name = label ?? (t.label === '' ? 'its argument' : `'${t.label}'`);
     const out = new Float64Array(t.size * k);
     for (let i = 0; i < t.size; i++) {
       const v = t.data[i]!;
       if (!Number.isInteger(v) || v < 0 || v >= k) {
-        const what = name === '' ? 'a label' : `'${name}'`;
-        throw new RangeError(`onehot: ${what} at flat index ${i} is ${v}, not an integer in [0, ${k})`);
+        throw new RangeError(`onehot: ${name}[${i}] is ${v}, not an integer in [0, ${k})`);
       }
       out[i * k + v] = 1;
     }

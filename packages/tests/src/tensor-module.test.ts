@@ -117,6 +117,19 @@ describe('tensor modules', () => {
     }
   });
 
+  it('a bad dimension size is a RangeError, and does not spoil the calls after it', async () => {
+    const m = await load('moons');
+    const { p, x } = valuesFor(m, { n: 5 }, 2);
+    const good = m.backward(p, x).value;
+    const pf = new Float64Array(m.paramSize);
+    const xf = new Float64Array(3 * 5);
+    for (const n of [Number.NaN, Infinity, 1e12, 2.5, 0, -1]) {
+      expect(() => m.forwardFlat(pf, xf, n), String(n)).toThrow(RangeError);
+    }
+    expect(() => m.forwardFlat(pf, xf)).toThrow(/dimension 'n' must be a positive integer, not undefined/);
+    expect(m.backward(p, x).value).toBe(good);
+  });
+
   it('the named API infers sizes and names the value at fault', async () => {
     const m = await load('moons');
     const { p, x } = valuesFor(m, { n: 5 }, 1);
@@ -151,6 +164,18 @@ describe('tensor modules', () => {
     expect([r.value, r.grad.c]).toEqual([12, 6]);
     expect(() => alone.forward({ c: 2 }, { A: new Float64Array(6) })).toThrow(/dimension 'n' must be given in dims as a positive integer, not undefined/);
     expect(() => alone.forward({ c: 2 }, { A: new Float64Array(6) }, { n: 2, m: 4 })).toThrow(/input 'A' has 6 elements; shape \[n, m\] needs 8/);
+  });
+
+  it('a program of scalars that stacks them inside keeps the v1 API: numbers in, TypeError for a bad one', async () => {
+    const file = writeTemp(dir, 'stacked.txt', 'param z1, z2, z3\np = softmax([z1, z2, z3])\n-log(p[0]) + p[1] * p[2]\n');
+    const out = file.replace(/\.txt$/, '.mjs');
+    expect(autodiff(['compile', file, '-o', out, '--emit', 'js']).status).toBe(0);
+    const m = (await import(pathToFileURL(out).href)) as { backward(p: object): { value: number; grad: Record<string, number> }; forward(p: object): number };
+    const { value, grad } = m.backward({ z1: 0, z2: 0, z3: 0 });
+    expect(close(value, Math.log(3) + 1 / 9)).toBe(true);
+    expect(Object.values(grad).every((g) => typeof g === 'number')).toBe(true);
+    expect(() => m.forward({ z1: 0, z2: 'a', z3: 0 })).toThrow(TypeError);
+    expect(() => m.forward({ z1: 0, z3: 0 })).toThrow(/param 'z2' is missing: expected a number/);
   });
 
   it('onehot labels out of range are a RangeError naming the input and the index', async () => {
