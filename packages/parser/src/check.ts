@@ -88,6 +88,14 @@ export function nearestName(name: string, candidates: Iterable<string>): string 
   }
   return bestDistance <= Math.max(0.5, limit) ? best : undefined;
 }
+/** What a PyTorch or NumPy habit should be written as: `sum(x, 1)`, `reshape(x, 2, 3)`, `transpose(x, 0, 1)`. */
+function arityHint(callee: string, forms: readonly { keywords: readonly string[] }[]): string {
+  if (callee === 'reshape') return `; give the new shape as a list: reshape(x, [2, 3])`;
+  if (callee === 'transpose') return `; it reverses the axes (a matrix's transpose) and takes no axes`;
+  if (forms.some((f) => f.keywords.includes('axis'))) return `; the axis is a keyword argument: ${callee}(x, axis=1)`;
+  return '';
+}
+
 const didYouMean = (near: string | undefined) => (near ? `; did you mean ${quoted(near)}?` : '');
 
 /**
@@ -170,7 +178,7 @@ export function check(program: Program, source: string): CheckResult {
           }
         } else if (!forms.some((f) => f.positional === ref.args.length)) {
           const counts = forms.map((f) => f.positional).sort((a, b) => a - b);
-          error(diagnostic('wrongArity', ref.span, ref.callee, counts.join(' or '), ref.args.length, Math.max(...counts) === 1));
+          error(diagnostic('wrongArity', ref.span, ref.callee, counts.join(' or '), ref.args.length, Math.max(...counts) === 1, arityHint(ref.callee, forms)));
         }
         continue;
       }
@@ -273,10 +281,14 @@ export function check(program: Program, source: string): CheckResult {
   let shapeErrors = false;
   const report = (d: Diagnostic) => { diagnostics.push(d); shapeErrors = true; };
   let outputShape: Shape | undefined;
+  const unknownShapes = new Set<string>(); // bindings with a shape error in them
   for (const s of statements) {
     if (s.kind === 'declare') continue;
-    const shape = inferShapes(s.value, nameShapes, dimSet, shapeCheck, report);
-    if (s.kind === 'bind') nameShapes.set(s.target.name, shape ?? []);
+    const shape = inferShapes(s.value, nameShapes, dimSet, shapeCheck, report, unknownShapes);
+    if (s.kind === 'bind') {
+      if (shape === undefined) unknownShapes.add(s.target.name);
+      else nameShapes.set(s.target.name, shape);
+    }
     if (s === last) outputShape = shape;
   }
   if (outputShape !== undefined && outputShape.length > 0) {

@@ -53,8 +53,8 @@ export const PARSER_DIAGNOSTICS = defineDiagnostics('parser', {
     `the program is too large: ${length.toLocaleString('en-US')} characters, the limit is ${limit.toLocaleString('en-US')}` },
   unknownName: { code: 'E101', severity: 'error', message: (name: string, hint: string) => `unknown name ${q(name)}${hint}` },
   unknownFunction: { code: 'E102', severity: 'error', message: (name: string, hint: string) => `unknown function ${q(name)}${hint}` },
-  wrongArity: { code: 'E103', severity: 'error', message: (name: string, want: string, got: number, one: boolean) =>
-    `${q(name)} takes ${want} argument${one ? '' : 's'}, got ${got}` },
+  wrongArity: { code: 'E103', severity: 'error', message: (name: string, want: string, got: number, one: boolean, hint: string) =>
+    `${q(name)} takes ${want} argument${one ? '' : 's'}, got ${got}${hint}` },
   boundTwice: { code: 'E104', severity: 'error', message: (name: string, where: string) =>
     `${q(name)} is already bound (at ${where}); a name is bound once` },
   shadowsDeclared: { code: 'E105', severity: 'error', message: (name: string, kind: string, where: string) =>

@@ -15,8 +15,8 @@ export const EXPECTED = {
   closeParen: "')'",
   closeBracket: "']'",
   dimension: 'a dimension (a size or a dimension name)',
-  keywordValue: 'an integer or true/false',
-  indexEntry: "an index (an integer, ':' or a slice i:j)",
+  keywordValue: 'an integer literal or true/false (one axis per call: axis=0)',
+  indexEntry: "an index: an integer literal, ':' or a slice i:j (indices are literals, not names)",
   expression: 'an expression',
 } as const;
 

@@ -165,7 +165,9 @@ function syntaxError(e: IRecognitionException, raw: RawStatement, source: string
       : diagnostic('unexpected', at, EXPECTED.expression, found);
   }
   if (e.name === 'NotAllInputParsedException') return diagnostic('unexpected', at, 'an operator or the end of the statement', found);
-  const expected = Object.values(EXPECTED).find((text) => e.message === text) ?? 'something else';
+  // A rule's own message, or an alternative's (Chevrotain writes it as "Expecting: ...\nbut found: ...").
+  const alternative = /^Expecting: (.*)\nbut found/.exec(e.message)?.[1];
+  const expected = Object.values(EXPECTED).find((text) => e.message === text || alternative === text) ?? 'something else';
   return diagnostic('unexpected', at, expected, found);
 }
 

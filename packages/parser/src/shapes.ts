@@ -50,6 +50,7 @@ export function inferShapes(
   dimNames: ReadonlySet<string>,
   out: ShapeCheck,
   report: (d: Diagnostic) => void,
+  unknown?: ReadonlySet<string>,
 ): Shape | undefined {
   const skip = literalArguments(root);
   const fail: Fail = (span, message, kind = 'shapeError') => {
@@ -65,7 +66,12 @@ export function inferShapes(
     let shape: Shape | undefined;
     switch (e.kind) {
       case 'number': shape = []; break;
-      case 'name': shape = names.get(e.name) ?? []; break;
+      case 'name': {
+        // A binding whose own shape had an error: said there, so nothing that uses it is checked again.
+        if (unknown?.has(e.name)) return undefined;
+        shape = names.get(e.name) ?? [];
+        break;
+      }
       case 'unary': shape = args[0]; break;
       case 'binary': {
         const op = BINARY_OPERATORS[e.op];
@@ -127,7 +133,9 @@ function callFacts(
       const takes = form.keywords.length > 0 ? `it takes ${form.keywords.join(' and ')}`
         : SOURCE_FUNCTIONS.get(e.callee)!.some((f) => f.keywords.length > 0) ? `with ${form.positional} arguments it takes none (axis and keepdims go only with one positional argument)`
           : 'it takes none';
-      return fail(k.nameSpan, `unknown keyword argument '${k.name}' for '${e.callee}': ${takes}`, 'argumentError');
+      const alias = KEYWORD_ALIASES[k.name];
+      const hint = alias && form.keywords.includes(alias) ? `; did you mean '${alias}'?` : '';
+      return fail(k.nameSpan, `unknown keyword argument '${k.name}' for '${e.callee}': ${takes}${hint}`, 'argumentError');
     }
     if (keywords.has(k.name)) return fail(k.nameSpan, `'${k.name}' is given twice`, 'argumentError');
     const type = KEYWORD_TYPES[k.name];
@@ -161,6 +169,9 @@ function callFacts(
   }
   return { shapes: shapes.filter((_, k) => !form.literals?.[k]), keywords, literals };
 }
+
+/** PyTorch's and NumPy's names for the keywords (`sum(x, dim=1, keepdim=True)`). */
+const KEYWORD_ALIASES: Readonly<Record<string, string>> = { dim: 'axis', axes: 'axis', keepdim: 'keepdims' };
 
 const ordinal = (k: number) => ['first', 'second', 'third'][k] ?? `#${k + 1}`;
 
