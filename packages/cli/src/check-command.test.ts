@@ -8,8 +8,10 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_CONTEXT, type PassContext } from '@autodiff/compiler';
+import { registeredCodes } from '@autodiff/diagnostics';
 import { describe, expect, it, vi } from 'vitest';
 import { checkCommand } from './check-command.js';
+import { CLI_DIAGNOSTICS } from './diagnostics.js';
 import { InputError } from './failures.js';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -42,7 +44,8 @@ describe('autodiff check on the examples', () => {
     expect(run.status, run.stdout + run.stderr).toBe(0);
     expect(run.stdout).toContain(`checking examples/${name} at 5 points (seed 1)`);
     expect(run.stdout).toMatch(/^point +param +compiled +tape +finite diff +tape err +fd err$/m);
-    expect(run.stdout).toMatch(/^compared: compiled vs tape on every gradient element \(\d+ per point\); finite differences on every element/m);
+    // A tensor program's gradient elements are counted with its params, and a large one is differenced on a sample.
+    expect(run.stdout).toMatch(/^compared: compiled vs tape on every gradient element \(\d+ per point(, of \d+ params)?\); finite differences on (every element|64 of the [\d,]+ elements \(a seeded sample\))/m);
     expect(run.stdout).toMatch(/^ok: compiled, tape and finite differences agree at 5 points$/m);
     expect(run.stdout).not.toContain('FAIL');
   });
@@ -132,6 +135,53 @@ describe('autodiff check with a wrong gradient rule', () => {
     expect(rows.filter((r) => / b /.test(r)).every((r) => r.endsWith(' ok'))).toBe(true);
     expect(rows.filter((r) => / along d\d /.test(r))).toHaveLength(9); // 3 directions at each of 3 points
     expect(printed).toMatch(/^FAIL: the witnesses disagree at 3 of 3 points$/m);
+  });
+});
+
+describe('autodiff check on a tensor program with a wrong gradient rule', () => {
+  const table = DEFAULT_CONTEXT.ops;
+  const matmul = table('matmul');
+  // The right operand of @ gets the negated cotangent.
+  const brokenMatmul = { ...matmul, vjp: ((b, args, out, g) => {
+    const [left, right] = matmul.vjp(b, args, out, g);
+    return [left!, b.neg(right!)];
+  }) as typeof matmul.vjp };
+  const broken: PassContext = { ops: (name) => (name === 'matmul' ? brokenMatmul : table(name)) };
+
+  it('prints FAIL rows naming the elements of the right operand, at the sizes --dims gives', () => {
+    const path = file('layer.txt', 'param W: [2, 3], b: [3]\ninput X: [n, 2]\nsum(tanh(X @ W + b))\n');
+    const written: string[] = [];
+    const out = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
+      written.push(String(chunk));
+      return true;
+    });
+    let error: unknown;
+    try {
+      checkCommand(path, { points: 2, dims: 'n=4' }, broken);
+    } catch (e) {
+      error = e;
+    } finally {
+      out.mockRestore();
+    }
+    const printed = written.join('');
+    expect((error as InputError).lines).toEqual([`${path}: error[E211]: gradient check failed at 2 of 2 points (see the table)`]);
+    expect(printed).toContain('at 2 points (seed 1), dimension sizes n=4\n');
+    const rows = printed.split('\n').filter((l) => /^\d+ /.test(l));
+    const failing = rows.filter((r) => r.endsWith('FAIL') && !/ along /.test(r)).map((r) => r.split(/ +/)[1]);
+    const elements = ['W[0,0]', 'W[0,1]', 'W[0,2]', 'W[1,0]', 'W[1,1]', 'W[1,2]'];
+    expect(failing).toEqual([...elements, ...elements]); // at each of the 2 points
+    expect(rows.filter((r) => / b\[\d\] /.test(r)).every((r) => r.endsWith(' ok'))).toBe(true);
+  });
+});
+
+describe("check's rows of the diagnostics table for --dims", () => {
+  it('are errors E224 to E226, each registered to the CLI', () => {
+    const rows = (['badDims', 'unknownDim', 'duplicateDim'] as const).map((kind) => [kind, CLI_DIAGNOSTICS[kind]] as const);
+    expect(rows.map(([, r]) => r.code)).toEqual(['E224', 'E225', 'E226']);
+    for (const [kind, row] of rows) {
+      expect(registeredCodes().get(row.code)).toBe(`cli.${kind}`);
+      expect(row.severity).toBe('error');
+    }
   });
 });
 

@@ -1,7 +1,7 @@
-/** `autodiff check FILE [--points N] [--seed S] [--tolerance T] [--verbose]` */
+/** `autodiff check FILE [--points N] [--seed S] [--tolerance T] [--dims NAME=SIZE,...] [--verbose]` */
 import { compileSource, DEFAULT_CONTEXT, type PassContext } from '@autodiff/compiler';
-import { printable } from '@autodiff/diagnostics';
-import { checkProgram, type GradientCheck, type ProgramCheck } from '@autodiff/verify';
+import { printable, quoted } from '@autodiff/diagnostics';
+import { checkProgram, MAX_DIMENSION_SIZE, pointValueText, type GradientCheck, type PointValue, type ProgramCheck } from '@autodiff/verify';
 import { fileMessage } from './diagnostics.js';
 import { InputError, UsageError } from './failures.js';
 import { readSource, report } from './source.js';
@@ -11,6 +11,8 @@ export interface CheckOptions {
   points?: string | number | undefined;
   seed?: string | number | undefined;
   tolerance?: string | number | undefined;
+  /** `n=5,m=3`: the size of each dimension name (default 3). */
+  dims?: string | undefined;
   verbose?: boolean | undefined;
 }
 
@@ -29,7 +31,8 @@ export function checkCommand(path: string, options: CheckOptions, context: PassC
   const file = readSource(path);
   const compilation = compileSource(file.text, context);
   report(file, compilation.diagnostics);
-  const result = checkProgram(compilation, { points, seed, context, ...(tolerance === undefined ? {} : { tolerance }) });
+  const dims = dimsOption(path, options.dims, compilation.checked!.dimNames);
+  const result = checkProgram(compilation, { points, seed, context, dims, ...(tolerance === undefined ? {} : { tolerance }) });
   if (result.checks.length === 0) {
     throw new InputError([fileMessage(path, 'noUsablePoint', seed)]);
   }
@@ -61,6 +64,45 @@ function toleranceOption(raw: string | number | undefined): number | undefined {
   return t;
 }
 
+const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/**
+ * `--dims n=5,m=3`: a size for some of the program's dimension names (the
+ * others get 3). Like `--at`, its values are about the program: a malformed
+ * item, a name the program does not have, or a name given twice is exit 1,
+ * every problem reported.
+ */
+export function dimsOption(path: string, raw: string | undefined, known: readonly string[]): Map<string, number> {
+  const sizes = new Map<string, number>();
+  if (raw === undefined) return sizes;
+  const problems: string[] = [];
+  const dimNames = new Set(known);
+  for (const part of raw.split(',')) {
+    const item = part.trim();
+    const eq = item.indexOf('=');
+    if (eq < 0) {
+      problems.push(fileMessage(path, 'badDims', item, item === '' ? 'it is empty' : "there is no '=' in it"));
+      continue;
+    }
+    const name = item.slice(0, eq).trim();
+    const sizeText = item.slice(eq + 1).trim();
+    const size = /^\d+$/.test(sizeText) ? Number(sizeText) : NaN;
+    if (!NAME.test(name)) {
+      problems.push(fileMessage(path, 'badDims', item, name === '' ? "no name before the '='" : `${quoted(name)} is not a name`));
+    } else if (!(size >= 1 && size <= MAX_DIMENSION_SIZE)) {
+      problems.push(fileMessage(path, 'badDims', item, `the size must be an integer from 1 to ${MAX_DIMENSION_SIZE.toLocaleString('en-US')}`));
+    } else if (!dimNames.has(name)) {
+      problems.push(fileMessage(path, 'unknownDim', name, known));
+    } else if (sizes.has(name)) {
+      problems.push(fileMessage(path, 'duplicateDim', name));
+    } else {
+      sizes.set(name, size);
+    }
+  }
+  if (problems.length > 0) throw new InputError(problems);
+  return sizes;
+}
+
 const HEADER = ['point', 'param', 'compiled', 'tape', 'finite diff', 'tape err', 'fd err', ''];
 
 /** Above this many rows the table is printed only with --verbose (failing rows always are). */
@@ -78,13 +120,26 @@ export function formatCheck(path: string, result: ProgramCheck, verbose = false)
   const tolerance = first?.tolerance ?? { engines: NaN, finiteDifferences: NaN };
   const count = pointCount(result.checks.length);
   const params = first?.params.length ?? 0;
-  const lines = [`checking ${printable(path)} at ${count} (seed ${result.seed})`];
+  const tensor = first !== undefined && isTensorPoint(first.point);
+  const sizes = [...result.dims].map(([d, n]) => `${d}=${n}`).join(', ');
+  const lines = [`checking ${printable(path)} at ${count} (seed ${result.seed})${sizes === '' ? '' : `, dimension sizes ${sizes}`}`];
   result.checks.forEach((c, i) => {
+    if (tensor) {
+      // Tensor values as nested lists, quoted for the shell ('[' is a pattern character).
+      const elements = [...c.point.values()].reduce((n: number, v) => n + (typeof v === 'number' ? 1 : v.data.length), 0);
+      if (elements > MAX_LISTED_VARIABLES && !verbose) {
+        lines.push(`  point ${i + 1}: ${elements.toLocaleString('en-US')} elements of ${c.point.size.toLocaleString('en-US')} params and inputs (--verbose lists them)`);
+        return;
+      }
+      const at = [...c.point].map(([k, v]) => `${k}=${pointValueText(v)}`).join(',');
+      lines.push(`  point ${i + 1}: ${at === '' ? '(no params or inputs)' : `--at '${at}'`}`);
+      return;
+    }
     if (c.point.size > MAX_LISTED_VARIABLES && !verbose) {
       lines.push(`  point ${i + 1}: ${c.point.size.toLocaleString('en-US')} params and inputs (--verbose lists them)`);
       return;
     }
-    const at = [...c.point].map(([k, v]) => `${k}=${v}`).join(',');
+    const at = [...c.point].map(([k, v]) => `${k}=${pointValueText(v)}`).join(',');
     lines.push(`  point ${i + 1}: ${at === '' ? '(no params or inputs)' : `--at ${at}`}`);
   });
   lines.push('');
@@ -101,8 +156,16 @@ export function formatCheck(path: string, result: ProgramCheck, verbose = false)
     lines.push(`(${all.length.toLocaleString('en-US')} rows agree; --verbose prints them)`, '');
   }
   const sampled = result.plan.elements.length;
-  const elements = sampled === params ? `every element` : `${sampled} of the ${params.toLocaleString('en-US')} elements (a seeded sample)`;
-  lines.push(`compared: compiled vs tape on every gradient element (${params.toLocaleString('en-US')} per point); `
+  const movable = params - result.labelElements;
+  const labels = result.labelElements === 0 ? ''
+    : `, not the ${result.labelElements.toLocaleString('en-US')} that onehot reads as labels`;
+  const elements = sampled === params ? `every element`
+    : sampled === movable ? `every element${labels}`
+    : `${sampled} of the ${movable.toLocaleString('en-US')} elements (a seeded sample${labels})`;
+  const declared = tensor ? paramCount(first!) : 0;
+  const perPoint = tensor ? `${params.toLocaleString('en-US')} per point, of ${declared} param${declared === 1 ? '' : 's'}`
+    : `${params.toLocaleString('en-US')} per point`;
+  lines.push(`compared: compiled vs tape on every gradient element (${perPoint}); `
     + `finite differences on ${elements} and along ${result.plan.directions.length} random directions per point`);
   lines.push(`tape err: compiled vs tape, at most ${limit(tolerance.engines)}; `
     + `fd err: compiled and tape vs central differences, at most ${limit(tolerance.finiteDifferences)}`);
@@ -116,6 +179,13 @@ export function formatCheck(path: string, result: ProgramCheck, verbose = false)
     : `FAIL: the witnesses disagree at ${failed} of ${count}`);
   return lines.join('\n') + '\n';
 }
+
+/** A point with a tensor value (a v2 program whose params and inputs are all scalars prints as a v1 one). */
+function isTensorPoint(point: ReadonlyMap<string, PointValue>): boolean {
+  return [...point.values()].some((v) => typeof v !== 'number');
+}
+
+const paramCount = (c: GradientCheck) => new Set(c.params.map((p) => p.param)).size;
 
 function rowsFor(c: GradientCheck, index: number): string[][] {
   const valueOk = c.value.error <= c.tolerance.engines;

@@ -56,6 +56,12 @@ export const CLI_DIAGNOSTICS = defineDiagnostics('cli', {
   valuesMissing: { code: 'E222', severity: 'error', message: (kind: string, name: string) => `no value for ${kind} ${q(name)}` },
   valuesTooManyProblems: { code: 'E223', severity: 'note', message: (shown: number) =>
     `more problems follow; only the first ${shown} are shown` },
+  // v2: `check --dims n=5,m=3`.
+  badDims: { code: 'E224', severity: 'error', message: (item: string, reason: string) =>
+    `--dims item ${q(item)} is not NAME=SIZE: ${reason}` },
+  unknownDim: { code: 'E225', severity: 'error', message: (name: string, known: readonly string[]) =>
+    `--dims names ${q(name)}, which is not a dimension name of this file (${known.length === 0 ? 'it has none' : `it has: ${nameList(known)}`})` },
+  duplicateDim: { code: 'E226', severity: 'error', message: (name: string) => `--dims gives ${q(name)} more than once` },
 });
 
 export const cliDiagnostic = diagnosticFactory(CLI_DIAGNOSTICS);

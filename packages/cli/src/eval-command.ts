@@ -1,5 +1,6 @@
 /** `autodiff eval FILE --at NAME=VALUE,... [--params FILE.json] [--engine compiled|tape] [--json]` */
 import { loadCompiled } from '@autodiff/compiler';
+import { isTensorProgram } from '@autodiff/parser';
 import { interpret } from '@autodiff/runtime';
 import { UsageError } from './failures.js';
 import { jsonNumber, jsonObject } from './json.js';
@@ -32,8 +33,7 @@ export function evalCommand(path: string, options: EvalOptions): void {
   const file = readSource(path);
   const { ir, checked } = compileFile(file);
   // Programs with any tensor value (declared, or made by a stack) take the v2 path.
-  const hasTensors = [...checked.shapes.values()].some((s) => s.length > 0) || [...checked.params, ...checked.inputs].some((v) => v.shape.length > 0);
-  if (hasTensors || options.inputs !== undefined) {
+  if (isTensorProgram(checked) || options.inputs !== undefined) {
     const { values, dims } = tensorValuesFor(file, checked, options);
     const result = evaluateTensor(checked, values, dims, engine, () => loadCompiled(ir));
     process.stdout.write(options.json ? formatTensorJson(result) : formatTensorText(result));

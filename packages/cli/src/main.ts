@@ -13,7 +13,7 @@ const USAGE = `Usage:
   autodiff compile FILE [-o OUT] [--emit ts|js|ir]
   autodiff eval    FILE --at NAME=VALUE[,NAME=VALUE...] [--params FILE.json] [--inputs FILE.json]
                    [--engine compiled|tape] [--json]
-  autodiff check   FILE [--points N] [--seed S] [--tolerance T] [--verbose]
+  autodiff check   FILE [--points N] [--seed S] [--tolerance T] [--dims NAME=SIZE,...] [--verbose]
   autodiff fit     FILE --data DATA.csv [--optimizer sgd|momentum|adam] [--lr R] [--steps N]
                    [--batch B] [--seed S] [--init uniform:A|normal:S] [--until LOSS]
                    [--params IN.json] [--out OUT.json]
@@ -59,6 +59,7 @@ const COMMANDS: Record<string, Command> = {
       points: { help: 'How many random points (default 5)' },
       seed: { help: 'Seed for the random points (default 1)' },
       tolerance: { help: 'Finite-difference tolerance, relative (default 1e-6)' },
+      dims: { help: 'Sizes of dimension names, NAME=SIZE,... (e.g. n=5,m=3; default 3 each)' },
       verbose: { help: 'Print every compared value, not only the summary', flag: true },
     },
     run: (file, v) => checkCommand(file, v as CheckOptions),

@@ -317,7 +317,8 @@ export function headerLines(options: ModuleOptions, params: readonly string[], i
 
 /** Whether every value of the program is a scalar: then it gets v1's straight-line module. */
 export const isScalarProgram = (fn: Program) =>
-  [...fn.params, ...fn.inputs].every((n) => n.shape.length === 0) && topoOrder(outputsOf(fn)).every((n) => n.shape.length === 0);
+  [...fn.params, ...fn.inputs].every((n) => n.shape.length === 0)
+  && topoOrder(outputsOf(fn)).every((n) => n.shape.length === 0 && (isLeaf(n) || opNamed(n.op).kind === 'elementwise'));
 
 export function generateModule(fn: Program, options: ModuleOptions): string {
   if (!isScalarProgram(fn)) return generateTensorModule(fn, options);

@@ -7,7 +7,7 @@ import {
   BINARY_OPERATORS, formatShape, NO_ATTRS, isShapeError, KEYWORD_TYPES, opNamed, SOURCE_FUNCTIONS, type Attrs, type CallFacts, type Dim,
   type IndexSpec, type OpName, type Shape, type ShapeError, type SourceForm,
 } from '@autodiff/ir';
-import { foldExpr, type Expr, type Span } from './ast.js';
+import { foldExpr, type CheckedProgram, type Expr, type Span } from './ast.js';
 import { diagnostic, type Diagnostic } from './diagnostics.js';
 
 /** What a call or an indexing resolved to: the op lowering builds and its attributes. */
@@ -216,4 +216,15 @@ function indexOf(
     shape.push(end - start);
   }
   return { entries, shape };
+}
+
+/**
+ * Whether a checked program needs the tensor engines (the tape's Tensor, the
+ * tensor module): a shaped declaration or value anywhere, or an op of the
+ * table that is not elementwise, such as `transpose` or `sum` of a scalar.
+ */
+export function isTensorProgram(checked: CheckedProgram): boolean {
+  return [...checked.params, ...checked.inputs].some((v) => v.shape.length > 0)
+    || [...checked.shapes.values()].some((s) => s.length > 0)
+    || [...checked.resolved.values()].some((r) => opNamed(r.op).kind !== 'elementwise');
 }

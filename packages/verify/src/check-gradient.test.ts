@@ -84,7 +84,7 @@ describe('samplePoints', () => {
     expect(points).toHaveLength(50);
     for (const p of points) {
       expect(p.get('x')).toBeGreaterThanOrEqual(0.1); // log: uniform(0.1, 5)
-      expect(Math.abs(p.get('y')!)).toBeLessThanOrEqual(0.95); // asin: uniform(-0.95, 0.95)
+      expect(Math.abs(p.get('y') as number)).toBeLessThanOrEqual(0.95); // asin: uniform(-0.95, 0.95)
       expect(p.get('z')).toBeGreaterThanOrEqual(0.05); // sqrt: uniform(0.05, 5)
     }
   });

@@ -1,7 +1,8 @@
 /** `autodiff check` as a library call: sample points, check the gradient at each. */
 import type { PassContext } from '@autodiff/compiler';
 import { seededRandom } from '@autodiff/runtime';
-import { checkPrepared, type GradientCheck } from './check-gradient.js';
+import { checkPrepared, fixedElements, type GradientCheck } from './check-gradient.js';
+import { layoutOf, resolveDims } from './layout.js';
 import { differencePlan, type DifferencePlan } from './plan.js';
 import { prepare, type Program } from './program.js';
 import { samplePoints } from './sample.js';
@@ -12,6 +13,12 @@ export interface ProgramCheckOptions {
   seed: number;
   tolerance?: number;
   context?: PassContext;
+  /**
+   * The size of each dimension name (default 3 each); a name the program
+   * does not have, or a size that is not an integer from 1 to 1,000,000, is a
+   * DimensionError.
+   */
+  dims?: ReadonlyMap<string, number> | Readonly<Record<string, number>>;
 }
 
 export interface ProgramCheck {
@@ -21,6 +28,10 @@ export interface ProgramCheck {
   checks: GradientCheck[];
   /** The finite differences taken at every point. */
   plan: DifferencePlan;
+  /** The size of every dimension name of the program (empty for a program without any). */
+  dims: ReadonlyMap<string, number>;
+  /** Param elements that `onehot` reads as labels: finite differences leave them out (`plan`). */
+  labelElements: number;
   /** Every check passed, and at least one point was checked. */
   ok: boolean;
 }
@@ -28,9 +39,17 @@ export interface ProgramCheck {
 export function checkProgram(program: Program, options: ProgramCheckOptions): ProgramCheck {
   const prepared = prepare(program, options.context);
   const tolerance = options.tolerance ?? FINITE_DIFFERENCE_TOLERANCE;
+  const dims = resolveDims(prepared.checked, options.dims);
+  const layout = layoutOf(prepared, dims);
   // Its own stream of the seed: the sample of elements does not move the points.
-  const plan = differencePlan(prepared.checked.params.length, seededRandom((options.seed ^ 0x5bd1e995) >>> 0));
-  const points = samplePoints(prepared, { count: options.points, seed: options.seed, tolerance, plan, ...(options.context ? { context: options.context } : {}) });
+  const labels = fixedElements(prepared, layout, options.context);
+  const plan = differencePlan(layout.paramSize, seededRandom((options.seed ^ 0x5bd1e995) >>> 0), labels);
+  const points = samplePoints(prepared, {
+    count: options.points, seed: options.seed, tolerance, plan, dims, ...(options.context ? { context: options.context } : {}),
+  });
   const checks = points.map((p) => checkPrepared(prepared, p, tolerance, plan));
-  return { seed: options.seed, requested: options.points, checks, plan, ok: checks.length > 0 && checks.every((c) => c.ok) };
+  return {
+    seed: options.seed, requested: options.points, checks, plan, dims: layout.dims, labelElements: labels.size,
+    ok: checks.length > 0 && checks.every((c) => c.ok),
+  };
 }

@@ -16,20 +16,30 @@ export interface DifferencePlan {
   directions: Float64Array[];
 }
 
-export function differencePlan(params: number, random: () => number): DifferencePlan {
-  const indices = Array.from({ length: params }, (_, i) => i);
-  if (params > MAX_ELEMENTS) {
+const NO_ELEMENTS: ReadonlySet<number> = new Set();
+
+/**
+ * `fixed` lists param elements that must not move (labels that `onehot`
+ * reads: a difference would make them non-integers): they are left out of
+ * the elements and are 0 in every direction.
+ */
+export function differencePlan(params: number, random: () => number, fixed: ReadonlySet<number> = NO_ELEMENTS): DifferencePlan {
+  const indices: number[] = [];
+  for (let i = 0; i < params; i++) if (!fixed.has(i)) indices.push(i);
+  const movable = indices.length;
+  if (movable > MAX_ELEMENTS) {
     for (let i = 0; i < MAX_ELEMENTS; i++) {
-      const j = i + Math.floor(random() * (params - i));
+      const j = i + Math.floor(random() * (movable - i));
       [indices[i], indices[j]] = [indices[j]!, indices[i]!];
     }
     indices.length = MAX_ELEMENTS;
     indices.sort((a, b) => a - b);
   }
   const directions: Float64Array[] = [];
-  for (let k = 0; k < (params > 0 ? DIRECTIONS : 0); k++) {
+  for (let k = 0; k < (movable > 0 ? DIRECTIONS : 0); k++) {
     // Normal entries (Box-Muller): a direction with no preferred axis.
     const d = Float64Array.from({ length: params }, () => Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random()));
+    for (const i of fixed) if (i < params) d[i] = 0;
     let size = 0;
     for (const v of d) size = Math.max(size, Math.abs(v));
     directions.push(d.map((v) => v / size));

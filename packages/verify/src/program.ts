@@ -2,12 +2,17 @@
 import { compileSource, loadCompiled, type Compilation, type CompiledFunctions, type PassContext } from '@autodiff/compiler';
 import type { Program as IRProgram } from '@autodiff/ir';
 import type { CheckedProgram, Diagnostic } from '@autodiff/parser';
+import type { PointValue } from './layout.js';
 
 /** Source text, or the result of `compileSource`. */
 export type Program = string | Compilation;
 
-/** Values of a program's params and inputs, by name. */
-export type Point = ReadonlyMap<string, number> | Readonly<Record<string, number>>;
+/**
+ * Values of a program's params and inputs, by name: numbers, or for a tensor
+ * its concrete shape and row-major elements (`{ shape: [2, 3], data }`).
+ * The sizes of dimension names are read from the shapes.
+ */
+export type Point = ReadonlyMap<string, PointValue> | Readonly<Record<string, PointValue>>;
 
 /** The program does not compile; `diagnostics` says why (format them with the parser's `formatDiagnostic`). */
 export class ProgramError extends Error {
@@ -38,19 +43,6 @@ export function prepare(program: Program, context?: PassContext): PreparedProgra
   return { checked, ir, compiled };
 }
 
-export function pointMap(point: Point): ReadonlyMap<string, number> {
+export function pointMap(point: Point): ReadonlyMap<string, PointValue> {
   return point instanceof Map ? point : new Map(Object.entries(point));
-}
-
-/** The point's params and inputs as the flat arrays the compiled functions take. */
-export function flatten(program: PreparedProgram, point: ReadonlyMap<string, number>): { params: Float64Array; inputs: Float64Array } {
-  const valueOf = (name: string) => {
-    const v = point.get(name);
-    if (v === undefined) throw new Error(`no value given for '${name}'`);
-    return v;
-  };
-  return {
-    params: Float64Array.from(program.checked.params, (p) => valueOf(p.name)),
-    inputs: Float64Array.from(program.checked.inputs, (x) => valueOf(x.name)),
-  };
 }

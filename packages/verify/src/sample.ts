@@ -1,13 +1,17 @@
 /**
  * Random points at which a gradient check is meaningful.
  *
- * Each param and input is drawn from the domain sampler (packages/ir's op
- * table) of an op it is a direct argument of; a variable that feeds several
- * ops uses a different one of them on each draw. A draw is kept only where
+ * Each element of each param and input is drawn from the domain sampler
+ * (packages/ir's op table) of an op it is a direct argument of, directly or
+ * through broadcasting, indexing, reshaping, transposing or stacking
+ * (domains.ts); a variable that feeds several ops uses a different one of
+ * them on each draw (one choice for all its elements). An element that
+ * `onehot` reads is an integer label in [0, k). Dimension names get the
+ * sizes given (default 3). A draw is kept only where
  * the witnesses can be trusted, judged without looking at the compiled
  * gradient (the thing being checked):
  *
- * 1. The value, and the gradient of every node on the tape, are finite. An
+ * 1. The value, and the gradient of every node (every element) on the tape, are finite. An
  *    infinite node gradient means some op sits on the edge of its domain
  *    (`sqrt(0)`, `asin(1)`) where its derivative is infinite, and the chain
  *    rule meets inf * 0 (`sqrt(x - x)`, `sqrt(relu(x))` at x < 0), which
@@ -36,14 +40,12 @@
  * continuous draw lands there with negligible probability.
  */
 import type { PassContext } from '@autodiff/compiler';
-import { lower } from '@autodiff/compiler';
-import { isLeaf, opNamed, topoOrder, valueOf } from '@autodiff/ir';
-import { directionalDifference, finiteDifferencePartials, interpret, seededRandom, topologicalOrder } from '@autodiff/runtime';
+import { directionalDifference, finiteDifferencePartials, seededRandom } from '@autodiff/runtime';
+import { domainsOf, type Draw } from './domains.js';
+import { flatValues, layoutOf, resolveDims, runTape, type Layout, type PointValue } from './layout.js';
 import { differencePlan, type DifferencePlan } from './plan.js';
-import { flatten, prepare, type PreparedProgram, type Program } from './program.js';
+import { prepare, type PreparedProgram, type Program } from './program.js';
 import { FINITE_DIFFERENCE_TOLERANCE, gradientScale, relativeError } from './tolerance.js';
-
-type Draw = (random: () => number) => number;
 
 /** For a variable that is no op's direct argument (e.g. the output is the variable itself). */
 const ANYWHERE: Draw = (r) => -3 + 6 * r();
@@ -64,21 +66,43 @@ export interface SampleOptions {
   context?: PassContext;
   /** The finite differences the points will be checked with (default: every element, or a sample, and 3 directions). */
   plan?: DifferencePlan;
+  /** The size of each dimension name (default 3 each). */
+  dims?: ReadonlyMap<string, number> | Readonly<Record<string, number>>;
 }
 
-/** Up to `count` usable points (fewer if the draws run out); deterministic for a seed. */
-export function samplePoints(program: Program | PreparedProgram, options: SampleOptions): Map<string, number>[] {
+/**
+ * Up to `count` usable points (fewer if the draws run out); deterministic for
+ * a seed. A value is a number for a scalar, `{ shape, data }` for a tensor.
+ */
+export function samplePoints(program: Program | PreparedProgram, options: SampleOptions): Map<string, PointValue>[] {
   const prepared = isPrepared(program) ? program : prepare(program, options.context);
   const random = seededRandom(options.seed);
-  const draws = variableDraws(prepared, options.context);
+  const layout = layoutOf(prepared, resolveDims(prepared.checked, options.dims));
+  const { lists, listOf, labels, labelParams } = domainsOf(prepared, layout, options.context);
   const tolerance = options.tolerance ?? FINITE_DIFFERENCE_TOLERANCE;
   const attempts = options.attempts ?? 200;
-  const plan = options.plan ?? differencePlan(prepared.checked.params.length, seededRandom(options.seed));
-  const points: Map<string, number>[] = [];
+  const plan = options.plan ?? differencePlan(layout.paramSize, seededRandom(options.seed), labelParams);
+  const variables = [...layout.params, ...layout.inputs];
+  const points: Map<string, PointValue>[] = [];
   for (let tries = 0; points.length < options.count && tries < attempts * options.count; tries++) {
-    const point = new Map<string, number>();
-    for (const [name, choices] of draws) point.set(name, choices[Math.floor(random() * choices.length)]!(random));
-    if (usable(prepared, point, tolerance, plan)) points.push(point);
+    const point = new Map<string, PointValue>();
+    variables.forEach((v, s) => {
+      // One choice per variable and draw, shared by its elements: an X that
+      // feeds log(X) and X * W is all inside log's domain, or all inside mul's.
+      const pick = random();
+      const data = new Float64Array(v.size);
+      for (let e = 0; e < v.size; e++) {
+        const k = labels[s]![e]!;
+        if (k > 0) {
+          data[e] = Math.floor(random() * k);
+          continue;
+        }
+        const list = lists[listOf[s]![e]!]!;
+        data[e] = list.length === 0 ? ANYWHERE(random) : list[Math.floor(pick * list.length)]!(random);
+      }
+      point.set(v.name, v.shape.length === 0 ? data[0]! : { shape: [...v.shape], data });
+    });
+    if (usable(prepared, layout, point, tolerance, plan)) points.push(point);
   }
   return points;
 }
@@ -87,46 +111,42 @@ function isPrepared(p: Program | PreparedProgram): p is PreparedProgram {
   return typeof p !== 'string' && 'compiled' in p;
 }
 
-/** Each variable (params, then inputs) with the samplers of the argument positions it fills. */
-function variableDraws(program: PreparedProgram, context?: PassContext): Map<string, Draw[]> {
-  const ops = context?.ops ?? opNamed;
-  const draws = new Map<string, Draw[]>();
-  for (const ref of [...program.checked.params, ...program.checked.inputs]) draws.set(ref.name, []);
-  const lowered = lower(program.checked); // before simplification: the ops as written
-  for (const node of topoOrder([valueOf(lowered)])) {
-    if (isLeaf(node)) continue;
-    const { domain } = ops(node.op);
-    if (!domain) continue;
-    node.args.forEach((arg, k) => {
-      if (arg.op === 'param' || arg.op === 'input') draws.get(arg.name!)!.push((r) => domain(r)[k]!);
-    });
+function usable(program: PreparedProgram, layout: Layout, point: ReadonlyMap<string, PointValue>, tolerance: number, plan: DifferencePlan): boolean {
+  try {
+    return trusted(program, layout, point, tolerance, plan);
+  } catch (e) {
+    // A label that is not an integer in range (onehot's argument computed from
+    // the draws, say `onehot(y + 1, 3)`): no function at this point.
+    if (e instanceof RangeError && layout.tensor) return false;
+    throw e;
   }
-  for (const [name, list] of draws) if (list.length === 0) draws.set(name, [ANYWHERE]);
-  return draws;
 }
 
-function usable(program: PreparedProgram, point: ReadonlyMap<string, number>, tolerance: number, plan: DifferencePlan): boolean {
-  const { params, inputs } = flatten(program, point);
-  const f = (p: Float64Array) => program.compiled.forwardFlat(p, inputs);
+function trusted(program: PreparedProgram, layout: Layout, point: ReadonlyMap<string, PointValue>, tolerance: number, plan: DifferencePlan): boolean {
+  const { params, inputs } = flatValues(layout, point);
+  const { dimArgs } = layout;
+  const f = (p: Float64Array) => program.compiled.forwardFlat(p, inputs, ...dimArgs);
   const value = f(params);
   if (!Number.isFinite(value)) return false;
 
-  const nodes = topologicalOrder(interpret(program.checked, point).root);
   let squares = 0; // K^2 above: the sum over computed nodes of (v d out / d v)^2
-  for (const v of nodes) {
-    if (!Number.isFinite(v.grad)) return false;
-    if (v.children.length > 0) squares += (v.data * v.grad) ** 2;
+  for (const v of runTape(program, layout, point).nodes()) {
+    for (let i = 0; i < v.grad.length; i++) {
+      const g = v.grad[i]!;
+      if (!Number.isFinite(g)) return false;
+      if (v.computed) squares += (v.data[i]! * g) ** 2;
+    }
   }
   const roundingBound = ROUNDING_MARGIN * Math.sqrt(squares);
 
-  const trusted = Math.max(tolerance, 1e-8) / 10;
+  const limit = Math.max(tolerance, 1e-8) / 10;
   /** Differences with steps h, 2h, 4h agree, and rounding cannot swamp them (conditions 2 and 3). */
   const trustworthy = (estimates: number[], scale: number, h: number) => {
     const [a, b, c] = estimates as [number, number, number];
     return Number.isFinite(a) && Number.isFinite(b) && Number.isFinite(c)
-      && (Number.EPSILON * roundingBound) / h <= trusted * scale
-      && relativeError(a, b, scale) <= trusted
-      && relativeError(a, c, scale) <= trusted;
+      && (Number.EPSILON * roundingBound) / h <= limit * scale
+      && relativeError(a, b, scale) <= limit
+      && relativeError(a, c, scale) <= limit;
   };
   const [d1, d2, d4] = [1, 2, 4].map((k) => withStretchedStep(f, params, k, (g, x) => finiteDifferencePartials(g, x, plan.elements)));
   const elementsOk = plan.elements.every((i) => {
