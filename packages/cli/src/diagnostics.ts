@@ -62,6 +62,11 @@ export const CLI_DIAGNOSTICS = defineDiagnostics('cli', {
   unknownDim: { code: 'E225', severity: 'error', message: (name: string, known: readonly string[]) =>
     `--dims names ${q(name)}, which is not a dimension name of this file (${known.length === 0 ? 'it has none' : `it has: ${nameList(known)}`})` },
   duplicateDim: { code: 'E226', severity: 'error', message: (name: string) => `--dims gives ${q(name)} more than once` },
+  // v2: a value the program cannot take, found while it runs (onehot's labels).
+  badValueAtRun: { code: 'E227', severity: 'error', message: (message: string) => `${message}` },
+  fitTensors: { code: 'E228', severity: 'error', message: () =>
+    'fit trains programs of scalars only so far; this one has tensors (shaped params, inputs or values): '
+    + 'evaluate it with `autodiff eval`, check it with `autodiff check`, or train it with the generated module' },
 });
 
 export const cliDiagnostic = diagnosticFactory(CLI_DIAGNOSTICS);

@@ -35,7 +35,7 @@ export function evalCommand(path: string, options: EvalOptions): void {
   // Programs with any tensor value (declared, or made by a stack) take the v2 path.
   if (isTensorProgram(checked) || options.inputs !== undefined) {
     const { values, dims } = tensorValuesFor(file, checked, options);
-    const result = evaluateTensor(checked, values, dims, engine, () => loadCompiled(ir));
+    const result = evaluateTensor(file.path, checked, values, dims, engine, () => loadCompiled(ir));
     process.stdout.write(options.json ? formatTensorJson(result) : formatTensorText(result));
     return;
   }

@@ -6,6 +6,7 @@
  * early writes nothing.
  */
 import { loadCompiled } from '@autodiff/compiler';
+import { isTensorProgram } from '@autodiff/parser';
 import { isOptimizerKind, type InitSpec, type OptimizerKind } from '@autodiff/runtime';
 import { FIT_DEFAULTS, fit, formatInit, noData, parseInit, readCsv, type Dataset, type StepInfo } from '@autodiff/train';
 import { InputError, UsageError } from './failures.js';
@@ -64,6 +65,7 @@ export async function fitCommand(path: string, options: FitCommandOptions): Prom
     ]); // (--out may name the --params file: resuming a run and saving over its start is fine)
   }
   const { ir, checked } = compileFile(file);
+  if (isTensorProgram(checked)) throw new InputError([fileMessage(path, 'fitTensors')]);
   const model = loadCompiled(ir);
   const data = readData(settings.data, file, model.inputNames);
   const start = settings.params === undefined ? undefined : readSavedParams(settings.params, model.paramNames);

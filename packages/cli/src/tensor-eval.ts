@@ -6,7 +6,7 @@
 import type { CompiledFunctions } from '@autodiff/compiler';
 import { bySpan, formatDiagnostics, nameList, type CheckedProgram, type Diagnostic } from '@autodiff/parser';
 import { interpretTensor } from '@autodiff/runtime';
-import { cliDiagnostic as diagnostic } from './diagnostics.js';
+import { cliDiagnostic as diagnostic, fileMessage } from './diagnostics.js';
 import { InputError } from './failures.js';
 import { jsonNumber, jsonObject } from './json.js';
 import { formatProblems } from './saved-params.js';
@@ -79,12 +79,29 @@ export function tensorValuesFor(file: SourceFile, checked: CheckedProgram, optio
   throw new InputError(formatDiagnostics(bySpan(problems), file.path, file.text));
 }
 
+/**
+ * The value and gradient by either engine. A value the program cannot take
+ * (a label outside onehot's range: both engines throw a RangeError naming
+ * it) is the input's fault: exit 1 with the message, not an internal error.
+ */
 export function evaluateTensor(
-  checked: CheckedProgram, values: ReadonlyMap<string, TensorLiteral>, dims: ReadonlyMap<string, number>,
+  path: string, checked: CheckedProgram, values: ReadonlyMap<string, TensorLiteral>, dims: ReadonlyMap<string, number>,
   engine: 'compiled' | 'tape', load: () => CompiledFunctions,
 ): TensorEvaluation {
+  const compiled = engine === 'compiled' ? load() : undefined;
+  try {
+    return evaluateWith(checked, values, dims, compiled);
+  } catch (e) {
+    if (e instanceof RangeError && /^onehot: /.test(e.message)) throw new InputError([fileMessage(path, 'badValueAtRun', e.message)]);
+    throw e;
+  }
+}
+
+function evaluateWith(
+  checked: CheckedProgram, values: ReadonlyMap<string, TensorLiteral>, dims: ReadonlyMap<string, number>, compiled: CompiledFunctions | undefined,
+): TensorEvaluation {
   const shapeOf = (shape: readonly (number | string)[]) => shape.map((d) => (typeof d === 'number' ? d : dims.get(d)!));
-  if (engine === 'tape') {
+  if (!compiled) {
     const { value, gradient } = interpretTensor(checked, values, dims);
     return { value, gradient: checked.params.map((p) => [p.name, gradient.get(p.name)!]) };
   }
@@ -97,7 +114,7 @@ export function evaluateTensor(
   };
   const p = concat(checked.params);
   const grad = new Float64Array(p.length);
-  const value = load().backwardFlat(p, concat(checked.inputs), grad, ...checked.dimNames.map((d) => dims.get(d)!));
+  const value = compiled.backwardFlat(p, concat(checked.inputs), grad, ...checked.dimNames.map((d) => dims.get(d)!));
   let at = 0;
   const gradient = checked.params.map((v): [string, TensorLiteral] => {
     const shape = shapeOf(v.shape);

@@ -2,7 +2,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { autodiff, tempDir, writeTemp } from './cli.js';
+import { autodiff, REPO, tempDir, writeTemp } from './cli.js';
 
 const dir = tempDir();
 // Hand-derived: r = X @ W[:, 0] + b[0] - y; value = mean(r)^2; d/dW[k][0] = 2 mean(r) mean(X[:, k]); d/db[0] = 2 mean(r).
@@ -57,6 +57,22 @@ describe('autodiff eval with tensors', () => {
       expect(run.stdout, run.stderr).toBe('{"value": 4, "gradient": {"x": -4}}\n');
     }
     expect(autodiff(['compile', file]).stdout).toContain('export const inputShapes = [[3], []] as const;');
+  });
+
+  it('a label outside onehot\'s range is the input\'s fault: exit 1 naming it, from both engines', () => {
+    const softmax = join(REPO, 'examples/softmax.txt');
+    for (const engine of ['compiled', 'tape']) {
+      const run = autodiff(['eval', softmax, '--engine', engine, '--at', 'W=[[1,2,3],[4,5,6],[1,1,1],[0,0,0]],b=[0,0,0],X=[[1,2,3,4],[0,0,0,0]],y=[0,3]']);
+      expect(run.status, engine).toBe(1);
+      expect(run.stderr).toBe(`${softmax}: error[E227]: onehot: input 'y'[1] is 3, not an integer in [0, 3)\n`);
+    }
+  });
+
+  it('fit says it does not train tensor programs yet (exit 1), rather than failing on the data', () => {
+    const data = writeTemp(dir, 'moons.csv', 'X[0],X[1],y\n1,2,1\n');
+    const run = autodiff(['fit', join(REPO, 'examples/moons.txt'), '--data', data]);
+    expect(run.status).toBe(1);
+    expect(run.stderr).toMatch(/error\[E228\]: fit trains programs of scalars only so far/);
   });
 
   it('compile --emit ir prints the typed IR of a tensor program', () => {
