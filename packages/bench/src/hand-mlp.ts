@@ -1,7 +1,7 @@
 /**
  * A hand-written MLP step (forward and gradient), the way one writes it with
  * Float64Arrays and no tool: relu hidden layers, matrix products blocked over
- * 4 rows, buffers allocated once. It is what the generated code for the same
+ * 4 rows (the weight gradients' X^T G too), buffers allocated once. It is what the generated code for the same
  * program is compared with. The flat layouts follow the sources in
  * tensor-workloads.ts: params W1, b1, W2, b2, ... in declaration order.
  */
@@ -53,10 +53,21 @@ function matmulTransposedRight(g: Float64Array, w: Float64Array, wo: number, out
   }
 }
 
-/** out[k, p] = a[n, k]^T @ g[n, p] (+ offset into out). */
+/** out[k, p] = a[n, k]^T @ g[n, p] (+ offset into out): outer products of rows, 4 rows at a time. */
 function matmulTransposedLeft(a: Float64Array, g: Float64Array, out: Float64Array, offset: number, n: number, k: number, p: number): void {
   out.fill(0, offset, offset + k * p);
-  for (let r = 0; r < n; r++) {
+  let r = 0;
+  for (; r + 3 < n; r += 4) {
+    for (let t = 0; t < k; t++) {
+      const a0 = a[r * k + t]!, a1 = a[(r + 1) * k + t]!, a2 = a[(r + 2) * k + t]!, a3 = a[(r + 3) * k + t]!;
+      const o = offset + t * p;
+      const g0 = r * p;
+      for (let j = 0; j < p; j++) {
+        out[o + j] = out[o + j]! + a0 * g[g0 + j]! + a1 * g[g0 + p + j]! + a2 * g[g0 + 2 * p + j]! + a3 * g[g0 + 3 * p + j]!;
+      }
+    }
+  }
+  for (; r < n; r++) {
     for (let t = 0; t < k; t++) {
       const av = a[r * k + t]!;
       const o = offset + t * p;

@@ -43,8 +43,20 @@ export function emitMatmul(ctx: EmitContext): void {
   ctx.fill('0');
   const [i, t, j] = [ctx.fresh('i'), ctx.fresh('t'), ctx.fresh('j')];
   if (x.op === 'transpose' && x.shape.length === 2) {
+    // Blocked over 4 values of t: each element of the result is loaded and stored once per 4 products.
+    const ts = Array.from({ length: MATMUL_BLOCK }, (_, r) => (r === 0 ? t : `${t} + ${r}`));
+    const as = ts.map(() => ctx.fresh('a'));
+    ctx.line(`let ${t} = 0;`);
+    ctx.line(`for (; ${t} + ${MATMUL_BLOCK - 1} < ${ctx.dim(k)}; ${t} += ${MATMUL_BLOCK}) {`);
+    forLoop(i, m);
+    ts.forEach((row, r) => ctx.line(`const ${as[r]} = ${a(i, row)};`));
+    forLoop(j, p);
+    ctx.line(ctx.addTo(out(i, j), ts.map((row, r) => `${as[r]} * ${b(row, j)}`).join(' + ')));
+    ctx.line('}');
+    ctx.line('}');
+    ctx.line('}');
     const av = ctx.fresh('a');
-    forLoop(t, k);
+    ctx.line(`for (; ${t} < ${ctx.dim(k)}; ${t}++) {`);
     forLoop(i, m);
     ctx.line(`const ${av} = ${a(i, t)};`);
     forLoop(j, p);
