@@ -157,7 +157,7 @@ const ELEMENTWISE: Record<ElementwiseOpName, OpDef> = {
       const dx = b.mul(g, b.mul(y!, b.pow(x!, b.sub(y!, b.const(1)))));
       const dyFactor = b.mul(out, b.call('log', x!));
       return [
-        y!.op !== 'const' ? b.call('unlessZero', dx, y!) : y!.value === 0 ? b.const(0) : dx,
+        y!.op !== 'const' ? b.call('unlessZero', dx, y!) : y!.value === 0 ? b.const(0, x!.shape) : dx,
         b.mul(g, x!.op === 'const' && x!.value !== 0 ? dyFactor : b.call('zeroBaseMask', dyFactor, x!, y!)),
       ];
     },

@@ -83,7 +83,13 @@ const reduction = (
   ...(expand ? { expand } : {}),
 });
 
-/** max/min reductions: the gradient is split evenly among the tied elements (PyTorch's amax). */
+/**
+ * max/min reductions: the gradient is split evenly among the tied elements,
+ * as a product with the mask, as PyTorch 1.13's amax backward: an infinite
+ * cotangent gives the others NaN (0 * Infinity), and a slice whose result is
+ * NaN (no element equals it) gets NaN throughout (g / 0 * 0). Checked against
+ * PyTorch in packages/verify/src/special-points.test.ts.
+ */
 const extremumVjp: OpDef['vjp'] = (b, [x], out, g) => {
   const { axes } = reduceAttrs(out.attrs);
   const picked = b.call('isEqual', x!, spread(b, out, x!, axes));

@@ -858,14 +858,13 @@ function extremum(x: Tensor, which: 'max' | 'min', options: ReduceOptions): Tens
       for (let i = 0; i < inner; i++) {
         const start = o * n * inner + i;
         const m = out[o * inner + i]!;
+        // The elements equal to the result share g, as a product with the mask (PyTorch 1.13's
+        // amax backward): the others get 0 * g/ties, NaN for an infinite g; a NaN result, which no
+        // element equals, gives the slice g/0 * 0 = NaN.
         let ties = 0;
         for (let j = 0; j < n; j++) if (x.data[start + j * inner] === m) ties++;
-        if (ties === 0) {
-          for (let j = 0; j < n; j++) x.grad[start + j * inner]! += NaN;
-          continue;
-        }
         const gi = g[o * inner + i]! / ties;
-        for (let j = 0; j < n; j++) if (x.data[start + j * inner] === m) x.grad[start + j * inner]! += gi;
+        for (let j = 0; j < n; j++) x.grad[start + j * inner]! += (x.data[start + j * inner] === m ? 1 : 0) * gi;
       }
     }
   });
