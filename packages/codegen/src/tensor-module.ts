@@ -104,6 +104,7 @@ export function generateTensorModule(fn: Program, options: ModuleOptions): strin
   /** One function: the nodes `roots` reach, in order; `grads` are stored into `grad` as they are computed. */
   const functionCode = (roots: readonly Node[], withGrads: boolean): FunctionCode => {
     const order = topoOrder(roots);
+    const reached = new Set(order);
     const uses = new Map<Node, number>();
     const readers = new Map<Node, Node[]>();
     for (const n of order) {
@@ -140,7 +141,7 @@ export function generateTensorModule(fn: Program, options: ModuleOptions): strin
     for (const leaf of [...fn.params, ...fn.inputs]) {
       const [array, offset] = leaf.op === 'param' ? ['p', paramOffsets[leaf.index!]!] : ['x', inputOffsets[leaf.index!]!];
       if (leaf.shape.length === 0) {
-        if (!order.includes(leaf)) continue;
+        if (!reached.has(leaf)) continue;
         const name = `${array}_${leaf.name}`;
         line(`const ${name} = ${array}[${offset}]${bang};`);
         storage.set(leaf, { kind: 'scalar', name });
@@ -159,7 +160,21 @@ export function generateTensorModule(fn: Program, options: ModuleOptions): strin
       const def = opNamed(n.op);
       if ((def.kind !== 'elementwise' && !def.view) || uses.get(n) !== 1) return false;
       const reads = opNamed(readers.get(n)![0]!.op).argumentReads ?? 'once';
-      return reads === 'once' || (reads === 'repeated' && def.view !== undefined);
+      if (reads === 'flat') return false;
+      // A computation is fused only where each of its elements is read once: not under a
+      // broadcast (which repeats elements) or a product (which re-reads them), directly or
+      // through the views fused on the way.
+      return def.view !== undefined || !readRepeatedly(n);
+    };
+    /** Whether the code reading `n` (through single-use views) reads each of its elements more than once. */
+    const readRepeatedly = (n: Node): boolean => {
+      for (let at = n; ;) {
+        const reader = readers.get(at)![0]!;
+        const def = opNamed(reader.op);
+        if (def.argumentReads === 'repeated' || def.repeats) return true;
+        if (!def.view || uses.get(reader) !== 1 || readers.get(reader) === undefined) return false;
+        at = reader;
+      }
     };
 
     /** The element of `n` at per-axis indices of its own shape. */
@@ -343,8 +358,9 @@ export function generateTensorModule(fn: Program, options: ModuleOptions): strin
     }
     out.push(`  if (${dimNames.map((d, k) => `${dimVar(d)} <= capacity[${k}]${bang}`).join(' && ')}) return;`);
     if (growing.length > 0) {
-      // Sized for the new capacities (never smaller than before), and kept only once all are allocated.
-      dimNames.forEach((d, k) => out.push(`  ${dimVar(d)} = Math.max(capacity[${k}]${bang}, ${dimVar(d)});`));
+      // Sized for the new capacities (never smaller than before; half as large again, so a size
+      // that creeps up one at a time does not reallocate on every call), kept once all are allocated.
+      dimNames.forEach((d, k) => out.push(`  ${dimVar(d)} = ${dimVar(d)} <= capacity[${k}]${bang} ? capacity[${k}]${bang} : Math.max(${dimVar(d)}, Math.ceil(1.5 * capacity[${k}]${bang}));`));
       growing.forEach(([n], i) => out.push(`  const grown${i} = new Float64Array(${sizeOf(n.shape)});`));
       growing.forEach(([, name], i) => out.push(`  ${name} = grown${i};`));
       dimNames.forEach((d, k) => out.push(`  capacity[${k}] = ${dimVar(d)};`));

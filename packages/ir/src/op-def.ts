@@ -75,6 +75,8 @@ export interface OpDef {
    * generation reads the argument there instead of storing a copy.
    */
   readonly view?: (node: Node, axes: readonly string[]) => string[];
+  /** A view that reads some elements of its argument more than once (broadcast). */
+  readonly repeats?: boolean;
   /**
    * Ops whose result is their argument's elements in the same order
    * (reshape): a stored argument is the result, at no cost.

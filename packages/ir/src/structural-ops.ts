@@ -159,6 +159,7 @@ export const STRUCTURAL: Record<StructuralOpName, OpDef> = {
     },
     vjp: (b, [x], _out, g) => [b.sumTo(g, x!.shape)],
     view: broadcastView,
+    repeats: true,
     text: ([x], node) => `broadcast(${x}, ${formatShape(node.shape)})`,
     emit: (ctx) => ctx.loop(ctx.node.shape, (axes, flat) => ctx.line(`${ctx.self(flat)} = ${ctx.read(0, broadcastView(ctx.node, axes))};`)),
     latex: { precedence: P.power, print: (a) => a(0, P.power) }, // broadcasting is implicit in math

@@ -7,7 +7,7 @@ import { formatShape, SOURCE_FUNCTIONS, type Dim, type Shape } from '@autodiff/i
 import { foldExpr, type CheckedProgram, type DeclaredName, type Expr, type NameRef, type Program, type Span, type Variable } from './ast.js';
 import { bySpan, diagnostic, LineIndex, quoted, type Diagnostic } from './diagnostics.js';
 import { parse } from './parse.js';
-import { inferShapes, literalArguments, type ShapeCheck } from './shapes.js';
+import { inferShapes, literalArguments, MAX_ELEMENTS, type ShapeCheck } from './shapes.js';
 
 export const CONSTANTS: ReadonlyMap<string, number> = new Map([['pi', Math.PI]]);
 const KEYWORDS = new Set(['param', 'input', 'true', 'false']);
@@ -158,6 +158,8 @@ export function check(program: Program, source: string): CheckResult {
         dims.push(d.name);
       }
     }
+    const elements = dims.reduce<number>((n, d) => n * (typeof d === 'number' ? d : 1), 1);
+    if (ref.shape && elements > MAX_ELEMENTS) error(diagnostic('shapeError', ref.shape.span, `${quoted(ref.name)} would have ${elements.toLocaleString('en-US')} elements: more than the ${MAX_ELEMENTS.toLocaleString('en-US')} (1 GiB of doubles) a value may hold`));
     return dims;
   };
   const implicitNames = new Set<string>();

@@ -45,7 +45,7 @@ export const PARSER_DIAGNOSTICS = defineDiagnostics('parser', {
   missingOperand: { code: 'E006', severity: 'error', message: (after: string, found: string) =>
     `expected an expression after ${after}, found ${found}` },
   tooDeep: { code: 'E007', severity: 'error', message: (limit: number) =>
-    `expression nested too deeply: more than ${limit} levels of parentheses` },
+    `expression nested too deeply: more than ${limit} levels of parentheses and brackets` },
   tooManyTokens: { code: 'E008', severity: 'error', message: (limit: number) =>
     `the program is too large: it has more than ${limit.toLocaleString('en-US')} tokens (names, numbers, operators and line ends); `
     + `the rest of the file is not read` },

@@ -4,7 +4,7 @@
  * (spec: the operator for operands that do not fit, else the offending piece).
  */
 import {
-  BINARY_OPERATORS, formatShape, NO_ATTRS, isShapeError, KEYWORD_TYPES, opNamed, SOURCE_FUNCTIONS, type Attrs, type CallFacts, type Dim,
+  BINARY_OPERATORS, formatShape, NO_ATTRS, symbolicSize, isShapeError, KEYWORD_TYPES, opNamed, SOURCE_FUNCTIONS, type Attrs, type CallFacts, type Dim,
   type IndexSpec, type OpName, type Shape, type ShapeError, type SourceForm,
 } from '@autodiff/ir';
 import { foldExpr, type CheckedProgram, type Expr, type Span } from './ast.js';
@@ -15,6 +15,9 @@ export interface Resolved {
   op: OpName;
   attrs: Attrs;
 }
+
+/** The most elements a value may have, dimension names aside: 1 GiB of doubles. */
+export const MAX_ELEMENTS = 2 ** 27;
 
 /** Which row of the table a shape problem is. */
 type ProblemKind = 'shapeError' | 'axisError' | 'indexError' | 'argumentError' | 'stackError';
@@ -114,6 +117,10 @@ export function inferShapes(
         shape = r;
         break;
       }
+    }
+    const elements = symbolicSize(shape!).literal;
+    if (elements > MAX_ELEMENTS) {
+      return fail(e.span, `this value would have ${elements.toLocaleString('en-US')} elements${typeof shape!.find((d) => typeof d === 'string') === 'string' ? ' times its dimension names' : ''}: more than the ${MAX_ELEMENTS.toLocaleString('en-US')} (1 GiB of doubles) a value may hold`);
     }
     out.shapes.set(e, shape!);
     return shape;
