@@ -17,7 +17,8 @@ import { assertSafe, headerLines, literal, quote, type ModuleOptions } from './m
 /** How a node's value is available to the code that reads it. */
 type Storage =
   | { kind: 'const' }
-  | { kind: 'scalar'; name: string }
+  /** `name` is assigned, `value` read (a local, or a slot of SCALARS in a split function). */
+  | { kind: 'scalar'; name: string; value: string }
   /** Elements in `array`, row-major from `offset` (an expression). */
   | { kind: 'array'; array: string; offset: string }
   /** Computed where it is read (fused into the reader's loop). */
@@ -60,8 +61,39 @@ const paren = (e: string) => (/^[\w.[\]!]+$/.test(e) ? e : `(${e})`);
 
 interface FunctionCode {
   lines: string[];
+  /** Line indices where one node's code ends and the next begins (where a split may fall). */
+  boundaries: number[];
   result: string;
+  /** Whether the code keeps its scalars in SCALARS, to be cut into parts. */
+  split: boolean;
+  /** Slots of SCALARS used (split functions). */
+  scalarSlots: number;
 }
+
+/** The lines cut at node boundaries into parts of at most PART_LINES (a node's own code is never cut). */
+function partsOf(code: FunctionCode): string[][] {
+  const parts: string[][] = [];
+  let start = 0;
+  let last = 0;
+  for (const b of [...code.boundaries, code.lines.length]) {
+    if (b - start > PART_LINES && last > start) {
+      parts.push(code.lines.slice(start, last));
+      start = last;
+    }
+    last = b;
+  }
+  if (code.lines.length > start) parts.push(code.lines.slice(start));
+  return parts;
+}
+
+/**
+ * A tensor function of more lines than this is split into parts of at most
+ * PART_LINES (at node boundaries), its scalars kept in a module-level array:
+ * V8 does not optimise a function of a few thousand lines (an MLP of 30
+ * layers fell from 16 to 280 microseconds per layer unsplit).
+ */
+export const MAX_TENSOR_LINES = 1500;
+export const PART_LINES = 1000;
 
 export function generateTensorModule(fn: Program, options: ModuleOptions): string {
   const ts = options.language === 'ts';
@@ -102,7 +134,18 @@ export function generateTensorModule(fn: Program, options: ModuleOptions): strin
   };
 
   /** One function: the nodes `roots` reach, in order; `grads` are stored into `grad` as they are computed. */
-  const functionCode = (roots: readonly Node[], withGrads: boolean): FunctionCode => {
+  const functionCode = (roots: readonly Node[], withGrads: boolean, split: boolean): FunctionCode => {
+    let scalarSlots = 0;
+    /** A scalar's storage: a fresh local, or the next slot of SCALARS (`s`) in a split function. */
+    const scalarStorage = (): Extract<Storage, { kind: 'scalar' }> => {
+      if (!split) {
+        const name = freshName('t');
+        return { kind: 'scalar', name, value: name };
+      }
+      const slot = scalarSlots++;
+      return { kind: 'scalar', name: `s[${slot}]`, value: `s[${slot}]${bang}` };
+    };
+    const boundaries: number[] = [];
     const order = topoOrder(roots);
     const reached = new Set(order);
     const uses = new Map<Node, number>();
@@ -142,9 +185,13 @@ export function generateTensorModule(fn: Program, options: ModuleOptions): strin
       const [array, offset] = leaf.op === 'param' ? ['p', paramOffsets[leaf.index!]!] : ['x', inputOffsets[leaf.index!]!];
       if (leaf.shape.length === 0) {
         if (!reached.has(leaf)) continue;
+        if (split) {
+          storage.set(leaf, { kind: 'scalar', name: `${array}[${offset}]`, value: `${array}[${offset}]${bang}` });
+          continue;
+        }
         const name = `${array}_${leaf.name}`;
         line(`const ${name} = ${array}[${offset}]${bang};`);
-        storage.set(leaf, { kind: 'scalar', name });
+        storage.set(leaf, { kind: 'scalar', name, value: name });
       } else {
         storage.set(leaf, { kind: 'array', array, offset });
       }
@@ -183,7 +230,7 @@ export function generateTensorModule(fn: Program, options: ModuleOptions): strin
       const s = storage.get(n)!;
       switch (s.kind) {
         case 'const': return literal(n.value!);
-        case 'scalar': return s.name;
+        case 'scalar': return s.value;
         case 'array': {
           const index = loopFlat && loopFlat.axes === axes ? loopFlat.flat : flatIndexOf(n.shape, axes);
           const at = s.offset === '0' ? index : index === '0' ? s.offset : `${s.offset} + ${index}`;
@@ -238,7 +285,7 @@ export function generateTensorModule(fn: Program, options: ModuleOptions): strin
       }
       let target: Storage;
       // One element ([], [1], [1, 1]...): a local, whatever its shape.
-      if (isSingle(n.shape) && !gradTarget.has(n)) target = { kind: 'scalar', name: freshName('t') };
+      if (isSingle(n.shape) && !gradTarget.has(n)) target = scalarStorage();
       else if (gradTarget.has(n)) target = { kind: 'array', array: 'grad', offset: paramOffsets[gradTarget.get(n)!]! };
       else target = { kind: 'array', array: bufferOf(n), offset: '0' };
       const self = (flat: string) => {
@@ -249,7 +296,7 @@ export function generateTensorModule(fn: Program, options: ModuleOptions): strin
       if (def.kind === 'elementwise') {
         if (def.helper) helpers.add(def.helper);
         if (target.kind === 'scalar') {
-          line(`const ${target.name} = ${def.print!(...n.args.map((a) => paren(read(a, []))))};`);
+          line(`${split ? '' : 'const '}${target.name} = ${def.print!(...n.args.map((a) => paren(read(a, []))))};`);
         } else {
           loop(n.shape, (axes, flat) => {
             const here = { axes, flat };
@@ -257,9 +304,10 @@ export function generateTensorModule(fn: Program, options: ModuleOptions): strin
           });
         }
         storage.set(n, target);
+        boundaries.push(lines.length);
         continue;
       }
-      if (target.kind === 'scalar') line(`let ${target.name} = 0;`);
+      if (target.kind === 'scalar') line(`${split ? '' : 'let '}${target.name} = 0;`);
       const ctx: EmitContext = {
         node: n,
         dim: dimExpr,
@@ -277,7 +325,7 @@ export function generateTensorModule(fn: Program, options: ModuleOptions): strin
           return `${s.array}[${s.offset === '0' ? flat : `${s.offset} + ${flat}`}]${bang}`;
         },
         self,
-        addTo: (flat, v) => (target.kind === 'scalar' ? `${self(flat)} += ${v};` : `${self(flat)} = ${self(flat)}${bang} + ${v};`),
+        addTo: (flat, v) => (target.kind === 'scalar' ? `${target.name} = ${target.value} + ${v};` : `${self(flat)} = ${self(flat)}${bang} + ${v};`),
         flatIndex: flatIndexOf,
         fill: (v) => {
           if (target.kind === 'scalar') line(`${target.name} = ${v};`);
@@ -294,6 +342,7 @@ export function generateTensorModule(fn: Program, options: ModuleOptions): strin
       };
       def.emit!(ctx);
       storage.set(n, target);
+      boundaries.push(lines.length);
     }
 
     if (withGrads) {
@@ -315,14 +364,19 @@ export function generateTensorModule(fn: Program, options: ModuleOptions): strin
       if (n.op === 'const') return literal(n.value!);
       const s = storage.get(n)!;
       if (s.kind === 'array') return `${s.array}[${s.offset === '0' ? flat : `${s.offset} + ${flat}`}]${bang}`;
-      if (s.kind === 'scalar') return s.name;
+      if (s.kind === 'scalar') return s.value;
       throw new Error('internal: a gradient output is not stored');
     }
-    return { lines, result: read(value, []) };
+    return { lines, boundaries, result: read(value, []), split, scalarSlots };
   };
 
-  const forward = functionCode([value], false);
-  const backward = functionCode(outputsOf(fn), true);
+  /** A function's code, split into parts when it is too large for V8 to optimise. */
+  const codeOf = (roots: readonly Node[], withGrads: boolean) => {
+    const whole = functionCode(roots, withGrads, false);
+    return whole.lines.length > MAX_TENSOR_LINES ? functionCode(roots, withGrads, true) : whole;
+  };
+  const forward = codeOf([value], false);
+  const backward = codeOf(outputsOf(fn), true);
 
   const out = headerLines(options, params, inputs);
   const shapeList = (leaves: readonly Node[]) => `[${leaves.map((l) => `[${l.shape.map((d) => (typeof d === 'number' ? String(d) : quote(d))).join(', ')}]`).join(', ')}]`;
@@ -369,22 +423,41 @@ export function generateTensorModule(fn: Program, options: ModuleOptions): strin
     }
     out.push('}');
   }
+  const scalarSlots = Math.max(forward.scalarSlots, backward.scalarSlots);
+  if (scalarSlots > 0) out.push('/** Scalars of the functions that are split into parts (too large for V8 to optimise whole). */', `const SCALARS = new Float64Array(${scalarSlots});`);
   out.push('const NO_INPUTS = new Float64Array(0);');
   out.push('');
   const dimParams = dimArgs.length ? `, ${dimArgs.join(', ')}` : '';
   const reserveCall = dimNames.length ? `  reserve(${dimNames.map(dimVar).join(', ')});` : undefined;
 
   out.push('/** The value at flat params `p` and inputs `x` (declaration order, row-major). Allocates nothing. */');
-  out.push(`${exp}function forwardFlat(p${t(': Float64Array')}, x${t(': Float64Array')} = NO_INPUTS${dimParams})${t(': number')} {`);
+  const f64 = t(': Float64Array');
+  const dimCall = dimNames.map((d) => `, ${dimVar(d)}`).join('');
+  const partFunctions: string[] = [];
+  /** A function's body: its lines, or (split) a call of each part in turn, the parts kept for after. */
+  const bodyOf = (name: string, code: FunctionCode, args: string, types: string) => {
+    if (!code.split) return code.lines;
+    const calls = ['  const s = SCALARS;'];
+    partsOf(code).forEach((part, k) => {
+      partFunctions.push(`function ${name}Part${k}(${types}${dimParams})${t(': void')} {`, ...part, '}', '');
+      calls.push(`  ${name}Part${k}(${args}${dimCall});`);
+    });
+    return calls;
+  };
+  out.push(`${exp}function forwardFlat(p${f64}, x${f64} = NO_INPUTS${dimParams})${t(': number')} {`);
   if (reserveCall) out.push(reserveCall);
-  for (const l of forward.lines) out.push(l);
+  for (const l of bodyOf('forward', forward, 'p, x, s', `p${f64}, x${f64}, s${f64}`)) out.push(l);
   out.push(`  return ${forward.result};`, '}', '');
 
   out.push('/** The value, returned, and the gradient, written into `grad` (the layout of `p`). Allocates nothing. */');
-  out.push(`${exp}function backwardFlat(p${t(': Float64Array')}, x${t(': Float64Array')}, grad${t(': Float64Array')}${dimParams})${t(': number')} {`);
+  out.push(`${exp}function backwardFlat(p${f64}, x${f64}, grad${f64}${dimParams})${t(': number')} {`);
   if (reserveCall) out.push(reserveCall);
-  for (const l of backward.lines) out.push(l);
+  for (const l of bodyOf('backward', backward, 'p, x, grad, s', `p${f64}, x${f64}, grad${f64}, s${f64}`)) out.push(l);
   out.push(`  return ${backward.result};`, '}', '');
+  if (partFunctions.length > 0) {
+    out.push('// Parts of the functions above: V8 optimises functions of a bounded size only.');
+    for (const l of partFunctions) out.push(l);
+  }
 
   const errorClass = [...fn.params, ...fn.inputs].some((n) => n.shape.length > 0) ? 'RangeError' : 'TypeError';
   pushNamedApi(out, fn, { errorClass, ts, exp, dimNames, paramOffsets, inputOffsets, paramSize });
