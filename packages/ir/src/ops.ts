@@ -190,7 +190,9 @@ const ELEMENTWISE: Record<ElementwiseOpName, OpDef> = {
     each(uniform(-6, 6)), latexCall('\\sigma'), sigmoidHelper),
   relu: elementwise('relu', {
     arity: 1, syntax: 'function', eval: (x) => Math.max(x, 0),
-    vjp: (b, [x], _o, g) => [b.call('gate', g, x!)], // relu'(0) = 0 and relu'(NaN) = 1, as in PyTorch
+    // relu'(0) = 0 and relu'(NaN) = 1, as in PyTorch. The mask reads the output (relu(x) > 0 exactly where
+    // x > 0, NaN where x is NaN): the input need not be kept for the backward pass, only the output.
+    vjp: (b, _a, out, g) => [b.call('gate', g, out)],
     print: (a) => `Math.max(${a}, 0)`, domain: each(awayFromZero(0.1, 3)), latex: latexCall('\\operatorname{relu}'),
   }),
   softplus: fn('softplus', 1, softplus, (b, [x], _o, g) => [b.mul(g, b.call('sigmoid', x!))],
