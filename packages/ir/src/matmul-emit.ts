@@ -6,7 +6,8 @@
  * - b a vector, or the transpose of a stored matrix (the backward of `@`,
  *   g @ W^T): out[i, j] = dot(a[i, :], b[:, j]), both read along t;
  * - a the transpose of a stored matrix (the other half of the backward,
- *   X^T @ g): a sum of outer products, t-i-j, reading rows of X and g.
+ *   X^T @ g, g a matrix or a vector): a sum of outer products, t-i-j,
+ *   reading rows of X and g.
  */
 import type { EmitContext } from './emit-context.js';
 import type { Node } from './node.js';
@@ -26,23 +27,9 @@ export function emitMatmul(ctx: EmitContext): void {
     ctx.node.shape.length === 2 ? ctx.flatIndex(ctx.node.shape, [i, j]) : ctx.node.shape.length === 1 ? (x.shape.length === 2 ? i : j) : '0';
   const forLoop = (v: string, n: Dim) => ctx.line(`for (let ${v} = 0; ${v} < ${ctx.dim(n)}; ${v}++) {`);
 
-  if (y.shape.length === 1 || y.op === 'transpose') {
-    const [i, j, t, acc] = [ctx.fresh('i'), ctx.fresh('j'), ctx.fresh('t'), ctx.fresh('acc')];
-    if (x.shape.length === 2) forLoop(i, m);
-    if (y.shape.length === 2) forLoop(j, p);
-    ctx.line(`let ${acc} = 0;`);
-    forLoop(t, k);
-    ctx.line(`${acc} += ${a(i, t)} * ${b(t, j)};`);
-    ctx.line('}');
-    ctx.line(`${ctx.self(out(i, j))} = ${acc};`);
-    if (y.shape.length === 2) ctx.line('}');
-    if (x.shape.length === 2) ctx.line('}');
-    return;
-  }
-
-  ctx.fill('0');
-  const [i, t, j] = [ctx.fresh('i'), ctx.fresh('t'), ctx.fresh('j')];
   if (x.op === 'transpose' && x.shape.length === 2) {
+    ctx.fill('0');
+    const [i, t, j] = [ctx.fresh('i'), ctx.fresh('t'), ctx.fresh('j')];
     // Blocked over 4 values of t: each element of the result is loaded and stored once per 4 products.
     const ts = Array.from({ length: MATMUL_BLOCK }, (_, r) => (r === 0 ? t : `${t} + ${r}`));
     const as = ts.map(() => ctx.fresh('a'));
@@ -66,6 +53,24 @@ export function emitMatmul(ctx: EmitContext): void {
     ctx.line('}');
     return;
   }
+
+  if (y.shape.length === 1 || y.op === 'transpose') {
+    const [i, j, t, acc] = [ctx.fresh('i'), ctx.fresh('j'), ctx.fresh('t'), ctx.fresh('acc')];
+    if (x.shape.length === 2) forLoop(i, m);
+    if (y.shape.length === 2) forLoop(j, p);
+    ctx.line(`let ${acc} = 0;`);
+    forLoop(t, k);
+    ctx.line(`${acc} += ${a(i, t)} * ${b(t, j)};`);
+    ctx.line('}');
+    ctx.line(`${ctx.self(out(i, j))} = ${acc};`);
+    if (y.shape.length === 2) ctx.line('}');
+    if (x.shape.length === 2) ctx.line('}');
+    return;
+  }
+
+  ctx.fill('0');
+  const [i, t, j] = [ctx.fresh('i'), ctx.fresh('t'), ctx.fresh('j')];
+
   const blocked = x.shape.length === 2 && (typeof m === 'string' || m >= MATMUL_BLOCK);
   if (blocked) {
     // Whole blocks of rows, then the rows left over.
