@@ -13,6 +13,8 @@
 import { LineIndex, messageOf, quoted as q, type MessageArgs, type Severity } from '@autodiff/diagnostics';
 import { CLI_DIAGNOSTICS } from './diagnostics.js';
 import { jsonNumber } from './json.js';
+import { NUMBER_TEXT } from './values.js';
+import { offsetOfJsonError, topLevelKeys } from '@autodiff/train';
 
 /** A value given for a param or input: row-major elements and their shape (`[]` for a scalar). */
 export interface TensorLiteral {
@@ -40,8 +42,6 @@ function problemOf<K extends Kind>(kind: K, ...args: MessageArgs<(typeof CLI_DIA
 /** Lists nest at most this deep: the rank of a value given on the command line or in a file. */
 export const MAX_NESTING = 64;
 
-/** Decimal numbers as JavaScript reads them, plus the non-finite spellings (as values.ts's `parseNumber`). */
-const NUMBER = /^[+-]?(?:(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?|Infinity|NaN)$/;
 
 /** The strings that JSON output uses for non-finite numbers (spec/cli.md), read back. */
 const NON_FINITE = new Map([['NaN', NaN], ['Infinity', Infinity], ['-Infinity', -Infinity]]);
@@ -168,7 +168,7 @@ export function parseValueText(text: string): TensorResult {
   if (i === n) return failed('no value given (expected a number, or a list in brackets such as [1, 2])');
   if (text.charCodeAt(i) !== OPEN) {
     const t = text.trim();
-    return NUMBER.test(t) ? scalar(Number(t)) : failed(`${q(t)} is not a number`);
+    return NUMBER_TEXT.test(t) ? scalar(Number(t)) : failed(`${q(t)} is not a number`);
   }
   const data: number[] = [];
   // The size of each axis, from the first list at that depth to close (0: not known yet; lists are never empty).
@@ -208,7 +208,7 @@ export function parseValueText(text: string): TensorResult {
       }
       if (c === COMMA) return failed(`expected a number or a list before the ',' (${at(i)})`);
       const token = tokenAt(text, i);
-      if (!NUMBER.test(token)) return failed(`${q(token)} is not a number (${at(i)})`);
+      if (!NUMBER_TEXT.test(token)) return failed(`${q(token)} is not a number (${at(i)})`);
       counts[depth - 1]!++;
       if (leafDepth < 0) leafDepth = depth;
       else if (depth < leafDepth) return failed(mixedMessage(path(), false, leafDepth));
@@ -526,41 +526,3 @@ export function readTensorJson(
   return { problems: [...problems.slice(0, MAX_FILE_PROBLEMS), note] };
 }
 
-/** Where JSON.parse failed, from its message (the wording differs between engines). As @autodiff/train's. */
-function offsetOfJsonError(text: string, lines: LineIndex, message: string): number {
-  const at = /position (\d+)/.exec(message);
-  if (at) return Number(at[1]);
-  const lineColumn = /line (\d+) column (\d+)/.exec(message);
-  if (lineColumn) return lines.lineStart(Number(lineColumn[1])) + Number(lineColumn[2]) - 1;
-  if (/end of (JSON )?(input|data)/i.test(message)) return text.length;
-  return 0;
-}
-
-/**
- * The offset of each key of the outermost object of valid JSON text (the
- * last one where a key repeats, as JSON.parse keeps the last value). One
- * pass: strings are skipped whole, and only keys at depth 1 are recorded.
- * As @autodiff/train's (which the CLI's tests may not import while it changes).
- */
-function topLevelKeys(text: string): Map<string, number> {
-  const keys = new Map<string, number>();
-  let depth = 0;
-  let expectKey = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (c === '"') {
-      const start = i;
-      for (i++; text[i] !== '"'; i++) if (text[i] === '\\') i++;
-      if (depth === 1 && expectKey) keys.set(JSON.parse(text.slice(start, i + 1)) as string, start);
-      expectKey = false;
-    } else if (c === '{' || c === '[') {
-      depth++;
-      expectKey = c === '{' && depth === 1;
-    } else if (c === '}' || c === ']') {
-      depth--;
-    } else if (c === ',' && depth === 1) {
-      expectKey = true;
-    }
-  }
-  return keys;
-}

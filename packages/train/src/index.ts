@@ -7,3 +7,4 @@ export { readParamsJson, type ParamsResult } from './params-json.js';
 export { parseInit, formatInit } from './init-spec.js';
 export { PROBLEMS, problem, type FileProblem } from './problems.js';
 export { BatchSampler } from './batches.js';
+export { offsetOfJsonError, topLevelKeys } from './json-text.js';

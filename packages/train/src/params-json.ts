@@ -1,4 +1,5 @@
 /** Saved params: one JSON object `{"w1": 0.5, ...}` with a number for every param of the program. */
+import { offsetOfJsonError, topLevelKeys } from './json-text.js';
 import { LineIndex } from '@autodiff/diagnostics';
 import { problem, ProblemList, type FileProblem } from './problems.js';
 
@@ -61,42 +62,4 @@ export function readParamsJson(text: string, paramNames: readonly string[]): Par
     }
   });
   return problems.items.length > 0 ? { problems: problems.inFileOrder() } : { params };
-}
-
-/** Where JSON.parse failed, from its message (the wording differs between engines). */
-function offsetOfJsonError(text: string, lines: LineIndex, message: string): number {
-  const at = /position (\d+)/.exec(message);
-  if (at) return Number(at[1]);
-  const lineColumn = /line (\d+) column (\d+)/.exec(message);
-  if (lineColumn) return lines.lineStart(Number(lineColumn[1])) + Number(lineColumn[2]) - 1;
-  if (/end of (JSON )?(input|data)/i.test(message)) return text.length;
-  return 0;
-}
-
-/**
- * The offset of each key of the outermost object of valid JSON text (the
- * last one where a key repeats, as JSON.parse keeps the last value). One pass:
- * strings are skipped whole, and only keys at depth 1 are recorded.
- */
-function topLevelKeys(text: string): Map<string, number> {
-  const keys = new Map<string, number>();
-  let depth = 0;
-  let expectKey = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (c === '"') {
-      const start = i;
-      for (i++; text[i] !== '"'; i++) if (text[i] === '\\') i++;
-      if (depth === 1 && expectKey) keys.set(JSON.parse(text.slice(start, i + 1)) as string, start);
-      expectKey = false;
-    } else if (c === '{' || c === '[') {
-      depth++;
-      expectKey = c === '{' && depth === 1;
-    } else if (c === '}' || c === ']') {
-      depth--;
-    } else if (c === ',' && depth === 1) {
-      expectKey = true;
-    }
-  }
-  return keys;
 }
