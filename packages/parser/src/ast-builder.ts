@@ -208,8 +208,8 @@ class AstBuilder extends BaseVisitor {
         if (eq.startOffset < followingStart) {
           next++;
           const value = this.visit(values[next - 1]!) as { value: number | string; text: string; span: Span };
-          // `f(x + 1 = 2)`: a keyword without a name, which the checker reports at the expression.
-          const name = arg.kind === 'name' ? arg.name : '';
+          // `f(x + 1 = 2)` or `f((axis) = 2)`: a keyword without a bare name, which the checker reports.
+          const name = arg.kind === 'name' && firstOffset(a) === arg.span.start ? arg.name : '';
           keywords.push({ name, nameSpan: arg.span, value: value.value, valueSpan: value.span, text: value.text });
           continue;
         }
