@@ -219,7 +219,10 @@ export function check(program: Program, source: string): CheckResult {
           const previous = declared.get(ref.name);
           shapes.set(ref, declaredShape(ref, s.declares));
           if (isReserved(ref.name)) error(diagnostic('reserved', ref.span, ref.name));
-          else if (dimNames.has(ref.name)) error(diagnostic('dimensionAlsoVariable', ref.span, ref.name, where(dimNames.get(ref.name)!)));
+          // Reported at the later of the two (spec): here if the dimension name came first.
+          else if (dimNames.has(ref.name) && dimNames.get(ref.name)!.start < ref.span.start) {
+            error(diagnostic('dimensionAlsoVariable', ref.span, ref.name, where(dimNames.get(ref.name)!)));
+          }
           else if (previous) error(diagnostic('declaredTwice', ref.span, ref.name, where(previous.ref.span)));
           else if (bound.has(ref.name)) error(diagnostic('boundTwice', ref.span, ref.name, where(bound.get(ref.name)!.ref.span)));
           else if (!firstUse.has(ref.name)) declared.set(ref.name, { kind: s.declares, ref });
