@@ -312,7 +312,6 @@ export function generateTensorModule(fn: Program, options: ModuleOptions): strin
         node: n,
         dim: dimExpr,
         size: sizeOf,
-        strides: stridesOf,
         fresh: freshName,
         line,
         loop,

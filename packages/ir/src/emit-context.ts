@@ -12,8 +12,6 @@ export interface EmitContext {
   dim(d: Dim): string;
   /** The number of elements of a shape, as an expression. */
   size(s: Shape): string;
-  /** Row-major strides of a shape, as expressions. */
-  strides(s: Shape): string[];
   /** A fresh local name. */
   fresh(base: string): string;
   line(text: string): void;

@@ -36,5 +36,3 @@ export interface Node {
 export function isLeaf(n: Node): boolean {
   return n.op === 'const' || n.op === 'param' || n.op === 'input';
 }
-
-export const isConst = (n: Node): boolean => n.op === 'const';

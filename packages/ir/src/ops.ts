@@ -7,11 +7,9 @@
  * all read this table; no pass switches on op names.
  */
 import type { Graph } from './graph.js';
-import type { Attrs, Node } from './node.js';
-import {
-  isShapeError, LATEX_PRECEDENCE as P, type Helper, type LatexForm, type OpDef, type Sampler, type ShapeError, type ShapeRule, type VjpRule,
-} from './op-def.js';
-import { ELEMENTWISE_OPS, type ElementwiseOpName, type OpName } from './op-names.js';
+import type { Node } from './node.js';
+import { LATEX_PRECEDENCE as P, type Helper, type LatexForm, type OpDef, type Sampler, type ShapeRule, type VjpRule } from './op-def.js';
+import type { ElementwiseOpName, OpName } from './op-names.js';
 import { STRUCTURAL } from './structural-ops.js';
 import { broadcastShapes, formatShape, type Shape } from './shape.js';
 
@@ -258,8 +256,3 @@ export function opNamed(name: string): OpDef {
   if (!op) throw new Error(`internal: no op named '${name}' in the op table`);
   return op;
 }
-
-export const isElementwise = (name: string): name is ElementwiseOpName => (ELEMENTWISE_OPS as readonly string[]).includes(name);
-
-export { isShapeError, type ShapeError };
-export type { Attrs };

@@ -9,8 +9,6 @@ export type Dim = number | string;
 export type Shape = readonly Dim[];
 export const SCALAR: Shape = Object.freeze([]);
 
-export const isScalarShape = (s: Shape) => s.length === 0;
-
 export function sameShape(a: Shape, b: Shape): boolean {
   return a.length === b.length && a.every((d, i) => d === b[i]);
 }
@@ -55,11 +53,6 @@ export function literalSize(s: Shape): number | undefined {
     n *= d;
   }
   return n;
-}
-
-/** Dimension names in a shape, in order, each once. */
-export function dimNamesOf(s: Shape): string[] {
-  return [...new Set(s.filter((d): d is string => typeof d === 'string'))];
 }
 
 /**
