@@ -64,9 +64,13 @@ export const CLI_DIAGNOSTICS = defineDiagnostics('cli', {
   duplicateDim: { code: 'E226', severity: 'error', message: (name: string) => `--dims gives ${q(name)} more than once` },
   // v2: a value the program cannot take, found while it runs (onehot's labels).
   badValueAtRun: { code: 'E227', severity: 'error', message: (message: string) => `${message}` },
-  fitTensors: { code: 'E228', severity: 'error', message: () =>
-    'fit trains programs of scalars only so far; this one has tensors (shaped params, inputs or values): '
-    + 'evaluate it with `autodiff eval`, check it with `autodiff check`, or train it with the generated module' },
+  fitKind: { code: 'E228', severity: 'error', message: () =>
+    'fit trains a per-row program (no dimension names) or a batch program (every input\'s first dimension '
+    + 'the same dimension name, and no other dimension names); this one is neither' },
+  badLabel: { code: 'E229', severity: 'error', message: (row: number, column: string, value: number, name: string, k: number) =>
+    `row ${row}, column ${q(column)}: ${value} is not a label of onehot(${name}, ${k}), an integer in [0, ${k})` },
+  savedParamShape: { code: 'E230', severity: 'error', message: (name: string, want: string, got: string) =>
+    `param ${q(name)} should have shape ${want}, the file gives ${got}` },
 });
 
 export const cliDiagnostic = diagnosticFactory(CLI_DIAGNOSTICS);

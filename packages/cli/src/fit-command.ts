@@ -7,8 +7,9 @@
  */
 import { loadCompiled } from '@autodiff/compiler';
 import { isTensorProgram } from '@autodiff/parser';
+import { checkLabels, formatTensorParams, readTensorParams, tensorModel } from './tensor-fit.js';
 import { isOptimizerKind, type InitSpec, type OptimizerKind } from '@autodiff/runtime';
-import { FIT_DEFAULTS, fit, formatInit, noData, parseInit, readCsv, type Dataset, type StepInfo } from '@autodiff/train';
+import { FIT_DEFAULTS, fit, formatInit, noData, parseInit, readCsv, type Dataset, type Model, type StepInfo } from '@autodiff/train';
 import { InputError, UsageError } from './failures.js';
 import { createProgress, formatLoss } from './fit-progress.js';
 import { jsonNumber, jsonObject } from './json.js';
@@ -65,10 +66,13 @@ export async function fitCommand(path: string, options: FitCommandOptions): Prom
     ]); // (--out may name the --params file: resuming a run and saving over its start is fine)
   }
   const { ir, checked } = compileFile(file);
-  if (isTensorProgram(checked)) throw new InputError([fileMessage(path, 'fitTensors')]);
-  const model = loadCompiled(ir);
-  const data = readData(settings.data, file, model.inputNames);
-  const start = settings.params === undefined ? undefined : readSavedParams(settings.params, model.paramNames);
+  const tensors = isTensorProgram(checked);
+  const compiled = loadCompiled(ir);
+  const model: Model = tensors ? tensorModel(path, checked, compiled) : compiled;
+  const data = readData(settings.data, file, model.inputColumns ?? model.inputNames);
+  if (tensors && settings.data !== undefined) checkLabels(settings.data, checked, model, data);
+  const start = settings.params === undefined ? undefined
+    : tensors ? readTensorParams(settings.params, checked) : readSavedParams(settings.params, model.paramNames);
 
   const progress = createProgress(settings.steps);
   let last: StepInfo | undefined;
@@ -99,10 +103,12 @@ export async function fitCommand(path: string, options: FitCommandOptions): Prom
   const speed = seconds > 0 ? `, ${(result.steps / seconds).toFixed(0)} steps/s` : '';
   process.stderr.write(
     `trained ${result.steps} steps in ${seconds.toFixed(2)} s${speed}${why}\n` +
-      `final loss ${formatLoss(result.loss)} (mean over ${data.rows} row${data.rows === 1 ? '' : 's'})\n`,
+      `final loss ${formatLoss(result.loss)} (${model.batchInputSizes ? 'the output' : 'mean'} over ${data.rows} row${data.rows === 1 ? '' : 's'})\n`,
   );
 
-  const text = `${jsonObject(model.paramNames.map((name, i) => [name, jsonNumber(result.params[i]!)]))}\n`;
+  const text = tensors
+    ? formatTensorParams(checked, result.params)
+    : `${jsonObject(model.paramNames.map((name, i) => [name, jsonNumber(result.params[i]!)]))}\n`;
   if (settings.out === undefined) process.stdout.write(text);
   else await writeOutput(settings.out, text, [{ path: file.path, what: 'source file' }]);
 }

@@ -68,11 +68,12 @@ describe('autodiff eval with tensors', () => {
     }
   });
 
-  it('fit says it does not train tensor programs yet (exit 1), rather than failing on the data', () => {
-    const data = writeTemp(dir, 'moons.csv', 'X[0],X[1],y\n1,2,1\n');
-    const run = autodiff(['fit', join(REPO, 'examples/moons.txt'), '--data', data]);
-    expect(run.status).toBe(1);
-    expect(run.stderr).toMatch(/error\[E228\]: fit trains programs of scalars only so far/);
+  it('fit trains the two-moons example from X[0], X[1], y columns', () => {
+    const rows = Array.from({ length: 20 }, (_, i) => `${Math.cos(i)},${Math.sin(i) + (i % 2 ? 0.5 : -0.5)},${i % 2 ? 1 : -1}`);
+    const data = writeTemp(dir, 'moons.csv', `X[0],X[1],y\n${rows.join('\n')}\n`);
+    const run = autodiff(['fit', join(REPO, 'examples/moons.txt'), '--data', data, '--steps', '200']);
+    expect(run.status, run.stderr).toBe(0);
+    expect(Object.keys(JSON.parse(run.stdout) as object)).toEqual(['W1', 'b1', 'W2', 'b2', 'w3', 'b3']);
   });
 
   it('compile --emit ir prints the typed IR of a tensor program', () => {

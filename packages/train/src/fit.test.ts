@@ -6,6 +6,7 @@ import { finiteDifferenceGradient, interpret, SGD } from '@autodiff/runtime';
 import { describe, expect, it } from 'vitest';
 import { readCsv } from './csv.js';
 import { datasetFromRows, noData } from './dataset.js';
+import type { Model } from './model.js';
 import { fit, Trainer, type StepInfo } from './fit.js';
 import { tapeModel } from './tape-model.js';
 
@@ -151,5 +152,27 @@ describe('tapeModel', () => {
     expect(grad[0]).toBeCloseTo(0.25, 14);
     expect(grad[1]).toBeCloseTo(0.5 * Math.cos(1.5), 14);
     expect(tape.forwardFlat(Float64Array.of(2, 3), Float64Array.of(0.5))).toBe(value);
+  });
+});
+
+describe('batch programs', () => {
+  it('take each batch at once, the inputs one after another, each row-major, with the batch size last', () => {
+    // Rows (a[0], a[1], b): the program sees a's two elements for every row of the batch, then b's.
+    const data = datasetFromRows(['a[0]', 'a[1]', 'b'], [[1, 2, 3], [4, 5, 6], [7, 8, 9]]);
+    const seen: number[][] = [];
+    const model: Model = {
+      paramNames: ['w'],
+      inputNames: ['a', 'b'],
+      inputColumns: ['a[0]', 'a[1]', 'b'],
+      batchInputSizes: [2, 1],
+      forwardFlat: () => 1,
+      backwardFlat: (_p, x, grad, n) => {
+        seen.push([n!, ...x.subarray(0, 3 * n!)]);
+        grad[0] = 0;
+        return 1;
+      },
+    };
+    fit(model, data, { steps: 1, optimizer: 'sgd' });
+    expect(seen).toEqual([[3, 1, 2, 4, 5, 7, 8, 3, 6, 9]]);
   });
 });

@@ -106,10 +106,11 @@ export class Trainer {
   private readonly gradient: Float64Array;
   private readonly rowGradient: Float64Array;
   private readonly row: Float64Array;
+  private readonly batch: Float64Array;
 
   constructor(readonly model: Model, readonly data: Dataset, options: FitOptions = {}) {
     checkData(model, data);
-    const size = model.paramNames.length;
+    const size = model.paramSize ?? model.paramNames.length;
     const lr = options.lr ?? FIT_DEFAULTS.lr;
     this.steps = options.steps ?? FIT_DEFAULTS.steps;
     if (!(lr > 0 && Number.isFinite(lr))) throw new RangeError(`lr must be a positive number, not ${lr}`);
@@ -132,6 +133,8 @@ export class Trainer {
     this.gradient = new Float64Array(size);
     this.rowGradient = new Float64Array(size);
     this.row = new Float64Array(data.columns.length);
+    // A batch program takes the batch at once: room for every row.
+    this.batch = new Float64Array(model.batchInputSizes ? data.values.length : 0);
     if (this.steps === 0) this.stopped = 'steps';
   }
 
@@ -166,8 +169,12 @@ export class Trainer {
     this.stopped ??= 'stopped';
   }
 
-  /** Mean output over every row at the current params. */
+  /** Mean output over every row at the current params (a batch program's output over all rows). */
   loss(): number {
+    if (this.model.batchInputSizes) {
+      const all = Uint32Array.from({ length: this.data.rows }, (_, i) => i);
+      return this.model.forwardFlat(this.params, this.gather(all, 0, all.length), all.length);
+    }
     let sum = 0;
     for (let r = 0; r < this.data.rows; r++) sum += this.model.forwardFlat(this.params, this.loadRow(r));
     return sum / this.data.rows;
@@ -181,6 +188,7 @@ export class Trainer {
   private batchLossAndGradient(start: number, end: number): number {
     const { gradient, rowGradient, params, model } = this;
     const order = this.batches.order;
+    if (model.batchInputSizes) return model.backwardFlat(params, this.gather(order, start, end), gradient, end - start);
     gradient.fill(0);
     let loss = 0;
     for (let k = start; k < end; k++) {
@@ -190,6 +198,27 @@ export class Trainer {
     const count = end - start;
     for (let i = 0; i < gradient.length; i++) gradient[i]! /= count;
     return loss / count;
+  }
+
+  /**
+   * The rows `order[start..end)` as a batch program takes them: each input's
+   * elements for every row of the batch, the inputs one after another.
+   */
+  private gather(order: Uint32Array, start: number, end: number): Float64Array {
+    const { batch, data } = this;
+    const sizes = this.model.batchInputSizes!;
+    const width = data.columns.length;
+    let at = 0;
+    let column = 0;
+    for (const size of sizes) {
+      for (let k = start; k < end; k++) {
+        const from = order[k]! * width + column;
+        for (let e = 0; e < size; e++) batch[at++] = data.values[from + e]!;
+      }
+      column += size;
+    }
+    // The flat functions read only the batch's own elements (their layout follows the batch size).
+    return batch;
   }
 
   /** Copies row `r` into the reused input buffer. */
@@ -215,8 +244,9 @@ export function fit(model: Model, data: Dataset, options: FitOptions = {}): FitR
 }
 
 function checkData(model: Model, data: Dataset): void {
-  const same = data.columns.length === model.inputNames.length && data.columns.every((c, i) => c === model.inputNames[i]);
-  if (!same) throw new RangeError(`the dataset's columns (${data.columns.join(', ')}) must be the program's inputs in order (${model.inputNames.join(', ')})`);
+  const columns = model.inputColumns ?? model.inputNames;
+  const same = data.columns.length === columns.length && data.columns.every((c, i) => c === columns[i]);
+  if (!same) throw new RangeError(`the dataset's columns (${data.columns.join(', ')}) must be the program's inputs in order (${columns.join(', ')})`);
   if (data.rows < 1) throw new RangeError('the dataset has no rows');
   if (data.values.length !== data.rows * data.columns.length) throw new RangeError('the dataset has the wrong number of values');
 }
