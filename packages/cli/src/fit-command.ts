@@ -1,6 +1,6 @@
 /**
  * `autodiff fit FILE --data DATA.csv [--optimizer sgd|momentum|adam] [--lr R] [--steps N]
- *  [--batch B] [--seed S] [--init uniform:A|normal:S] [--until LOSS] [--params IN.json] [--out OUT.json]`
+ *  [--batch B] [--seed S] [--init uniform:A|normal:S|glorot|he] [--until LOSS] [--params IN.json] [--out OUT.json]`
  *
  * Everything is read and checked before the first step, so a run that fails
  * early writes nothing.
@@ -49,7 +49,7 @@ interface Settings {
   steps: number;
   batch?: number;
   seed: number;
-  init: InitSpec;
+  init: InitSpec | undefined;
   until?: number;
   params?: string;
   out?: string;
@@ -82,7 +82,7 @@ export async function fitCommand(path: string, options: FitCommandOptions): Prom
     lr: settings.lr,
     steps: settings.steps,
     seed: settings.seed,
-    init: settings.init,
+    ...(settings.init === undefined ? {} : { init: settings.init }),
     ...(settings.batch === undefined ? {} : { batch: settings.batch }),
     ...(settings.until === undefined ? {} : { until: settings.until }),
     ...(start === undefined ? {} : { params: start }),
@@ -129,8 +129,11 @@ function readSettings(options: FitCommandOptions): Settings {
   const optimizer = text(options, 'optimizer') ?? FIT_DEFAULTS.optimizer;
   if (!isOptimizerKind(optimizer)) throw new UsageError(`--optimizer must be sgd, momentum or adam, not '${optimizer}'`);
   const initText = text(options, 'init');
-  const init = initText === undefined ? FIT_DEFAULTS.init : parseInit(initText);
-  if (init === undefined) throw new UsageError(`--init must be uniform:A or normal:S with a number A or S >= 0, not '${initText}'`);
+  // Unset: each kind of program's default (fit's: uniform:0.5, or glorot for a tensor program's matrices).
+  const init = initText === undefined ? undefined : parseInit(initText);
+  if (initText !== undefined && init === undefined) {
+    throw new UsageError(`--init must be uniform:A or normal:S with a number A or S >= 0, glorot or he, not '${initText}'`);
+  }
   const settings: Settings = {
     optimizer,
     lr: number(options, 'lr', (v) => v > 0 && Number.isFinite(v), 'a positive number') ?? FIT_DEFAULTS.lr,

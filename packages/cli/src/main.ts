@@ -15,7 +15,7 @@ const USAGE = `Usage:
                    [--engine compiled|tape] [--json]
   autodiff check   FILE [--points N] [--seed S] [--tolerance T] [--dims NAME=SIZE,...] [--verbose]
   autodiff fit     FILE --data DATA.csv [--optimizer sgd|momentum|adam] [--lr R] [--steps N]
-                   [--batch B] [--seed S] [--init uniform:A|normal:S] [--until LOSS]
+                   [--batch B] [--seed S] [--init uniform:A|normal:S|glorot|he] [--until LOSS]
                    [--params IN.json] [--out OUT.json]
   autodiff --version
 Run 'autodiff --help' or 'autodiff COMMAND --help' for details.`;
@@ -73,7 +73,7 @@ const COMMANDS: Record<string, Command> = {
       steps: { help: `Number of updates (default ${d.steps})` },
       batch: { help: 'Rows per mini-batch, shuffled with the seed (default: all rows)' },
       seed: { help: `Seed for the initial params and the shuffling (default ${d.seed})` },
-      init: { help: `uniform:A (on [-A, A)) or normal:S (deviation S) (default ${d.init})` },
+      init: { help: `uniform:A (on [-A, A)), normal:S (deviation S), glorot or he (by fan-in and fan-out) (default ${d.init}; tensor programs: glorot for matrices, 0 for vectors and scalars)` },
       until: { help: 'Stop once the loss over all the data is below LOSS' },
       params: { help: 'Start from saved params (JSON) instead of a random initialisation' },
       out: { help: 'Write the trained params (JSON) to OUT instead of stdout (atomically, if OUT is a regular file)' },

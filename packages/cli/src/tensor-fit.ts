@@ -47,6 +47,7 @@ export function tensorModel(path: string, checked: CheckedProgram, compiled: Com
     paramNames: compiled.paramNames,
     inputNames: compiled.inputNames,
     paramSize: compiled.paramSize ?? compiled.paramNames.length,
+    tensorParamShapes: checked.params.map((p) => p.shape as number[]),
     inputColumns: checked.inputs.flatMap((x, i) => columnsOf(x.name, rowShapes[i]!)),
     ...(batch !== undefined ? { batchInputSizes: rowShapes.map((s) => s.reduce((a, b) => a * b, 1)) } : {}),
     forwardFlat: compiled.forwardFlat,

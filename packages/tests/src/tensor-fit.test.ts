@@ -56,6 +56,22 @@ describe('autodiff fit with tensors', () => {
     expect(wrong.stderr).toMatch(/error\[E230\]: param 'W' should have shape \[2, 3\], the file gives \[3\]/);
   });
 
+  it('tensor params start as glorot for matrices and 0 for vectors and scalars; --init he or uniform:A for every param', () => {
+    const program = writeTemp(dir, 'init.txt', 'param W: [4, 6], b: [6], c\nsum(W) * c + sum(b)\n');
+    const start = (...init: string[]) => {
+      const run = autodiff(['fit', program, '--steps', '0', ...init]);
+      expect(run.status, run.stderr).toBe(0);
+      return JSON.parse(run.stdout) as { W: number[][]; b: number[]; c: number };
+    };
+    const glorot = start();
+    expect(glorot.W.flat().every((v) => Math.abs(v) < Math.sqrt(6 / 10) && v !== 0)).toBe(true);
+    expect([...glorot.b, glorot.c]).toEqual([0, 0, 0, 0, 0, 0, 0]);
+    const he = start('--init', 'he');
+    expect(he.b.every((v) => v !== 0)).toBe(true);
+    const uniform = start('--init', 'uniform:0.01');
+    expect([...uniform.W.flat(), ...uniform.b, uniform.c].every((v) => Math.abs(v) <= 0.01)).toBe(true);
+  });
+
   it('labels for onehot are checked before training: a bad one names its row and column', () => {
     const data = writeTemp(dir, 'labels.csv', 'X[0],X[1],y\n1,0,0\n0,1,3\n1,1,1.5\n');
     const program = writeTemp(dir, 'labels.txt', 'param W: [2, 3]\ninput X: [n, 2], y: [n]\n-mean(sum(onehot(y, 3) * log_softmax(X @ W), axis=1))\n');

@@ -147,7 +147,7 @@ describe('autodiff fit: the command line', () => {
       [['--steps', '1.5'], "--steps must be a whole number >= 0, not '1.5'"],
       [['--batch', '0'], "--batch must be a whole number >= 1, not '0'"],
       [['--seed', 'x'], "--seed must be a whole number from 0 to 4294967295, not 'x'"],
-      [['--init', 'cauchy:1'], "--init must be uniform:A or normal:S with a number A or S >= 0, not 'cauchy:1'"],
+      [['--init', 'cauchy:1'], "--init must be uniform:A or normal:S with a number A or S >= 0, glorot or he, not 'cauchy:1'"],
       [['--until', 'low'], "--until must be a finite number, not 'low'"],
       [['--bogus', '1'], "Unknown option '--bogus'"],
     ];

@@ -7,6 +7,7 @@ import {
   createOptimizer,
   createSchedule,
   initialParams,
+  initialTensorParams,
   seededRandom,
   type InitSpec,
   type Optimizer,
@@ -31,7 +32,11 @@ export interface FitOptions {
   batch?: number;
   /** Seeds the initialisation and the shuffling of batches. Default 0. */
   seed?: number;
-  /** Random initialisation, when `params` is not given. Default uniform on [-0.5, 0.5). */
+  /**
+   * Random initialisation, when `params` is not given. Default uniform on
+   * [-0.5, 0.5); for a model with `tensorParamShapes` (a tensor program), glorot
+   * for matrices and 0 for vectors and scalars.
+   */
   init?: InitSpec;
   /**
    * Stop as soon as the loss over all the data is below this (before
@@ -123,7 +128,10 @@ export class Trainer {
       throw new RangeError(`params has ${options.params.length} values, the program has ${size} params`);
     }
     // Two streams from one seed, so starting from saved params does not change the batch order.
-    this.params = options.params ? Float64Array.from(options.params) : initialParams(size, options.init ?? FIT_DEFAULTS.init, seededRandom(seed));
+    const random = seededRandom(seed);
+    this.params = options.params ? Float64Array.from(options.params)
+      : model.tensorParamShapes ? initialTensorParams(model.tensorParamShapes, options.init, random)
+        : initialParams(size, options.init ?? FIT_DEFAULTS.init, random);
     this.batches = new BatchSampler(data.rows, options.batch, seededRandom((seed ^ 0x9e3779b9) >>> 0));
     const optimizer = options.optimizer ?? FIT_DEFAULTS.optimizer;
     this.optimizer = typeof optimizer === 'string' ? createOptimizer(optimizer, size) : optimizer;

@@ -1,10 +1,12 @@
 import type { InitSpec } from '@autodiff/runtime';
 
 /**
- * Reads `uniform:A` (uniform on [-A, A)) or `normal:S` (mean 0, deviation S);
- * returns undefined for anything else.
+ * Reads `uniform:A` (uniform on [-A, A)), `normal:S` (mean 0, deviation S),
+ * `glorot` or `he` (scaled by each param's fans); undefined for anything else.
  */
 export function parseInit(text: string): InitSpec | undefined {
+  const word = text.trim();
+  if (word === 'glorot' || word === 'he') return { kind: word };
   const match = /^(uniform|normal):(.+)$/.exec(text.trim());
   if (!match) return undefined;
   const scaleText = match[2]!.trim();
@@ -14,5 +16,5 @@ export function parseInit(text: string): InitSpec | undefined {
 }
 
 export function formatInit(spec: InitSpec): string {
-  return `${spec.kind}:${spec.scale}`;
+  return 'scale' in spec ? `${spec.kind}:${spec.scale}` : spec.kind;
 }

@@ -9,6 +9,8 @@ export interface Model {
   readonly inputNames: readonly string[];
   /** The flat params' length: every element of every param (default: one per name). */
   readonly paramSize?: number;
+  /** Each param's shape, for a tensor program (initialisation scales by fan-in and fan-out). */
+  readonly tensorParamShapes?: readonly (readonly number[])[];
   /** A row's columns in the dataset, in order (default the input names): a tensor input's are `x[0]`, `x[1]`... */
   readonly inputColumns?: readonly string[];
   /**

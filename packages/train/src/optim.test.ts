@@ -3,7 +3,9 @@ import {
   Adam,
   createOptimizer,
   createSchedule,
+  fans,
   initialParams,
+  initialTensorParams,
   Momentum,
   seededRandom,
   SGD,
@@ -154,6 +156,34 @@ describe('seeded randomness', () => {
     expect(Math.abs(sd - 2)).toBeLessThan(0.03);
     const within = p.filter((v) => Math.abs(v) < 2).length / p.length;
     expect(Math.abs(within - 0.6827)).toBeLessThan(0.01);
+  });
+
+  it('fans: a weight [in, out] of X @ W has fan-in in and fan-out out; a vector [k] k and 1; a scalar 1 and 1', () => {
+    expect(fans([64, 32])).toEqual({ fanIn: 64, fanOut: 32 });
+    expect(fans([3, 4, 5])).toEqual({ fanIn: 12, fanOut: 5 });
+    expect(fans([16])).toEqual({ fanIn: 16, fanOut: 1 });
+    expect(fans([])).toEqual({ fanIn: 1, fanOut: 1 });
+  });
+
+  it('tensor params by default: glorot for matrices (uniform on ±sqrt(6/(in+out))), 0 for vectors and scalars', () => {
+    const p = initialTensorParams([[200, 300], [300], []], undefined, seededRandom(5));
+    const W = p.subarray(0, 60_000);
+    const limit = Math.sqrt(6 / 500);
+    expect(Math.max(...W)).toBeLessThan(limit);
+    expect(Math.min(...W)).toBeGreaterThanOrEqual(-limit);
+    const variance = W.reduce((s, v) => s + v * v, 0) / W.length;
+    expect(Math.abs(variance - limit ** 2 / 3)).toBeLessThan(0.0005); // glorot's variance 2/(in+out) = 0.004
+    expect([...p.subarray(60_000)].every((v) => v === 0)).toBe(true);
+  });
+
+  it('he: normal with deviation sqrt(2/fan-in), every param (a scheme given applies to vectors too)', () => {
+    const p = initialTensorParams([[100, 500], [400]], { kind: 'he' }, seededRandom(6));
+    const sd = (a: Float64Array) => Math.sqrt(a.reduce((s, v) => s + v * v, 0) / a.length);
+    expect(Math.abs(sd(p.subarray(0, 50_000)) - Math.sqrt(2 / 100))).toBeLessThan(0.003);
+    expect(Math.abs(sd(p.subarray(50_000)) - Math.sqrt(2 / 400))).toBeLessThan(0.01);
+    // uniform:A applies to every element of every param alike.
+    const u = initialTensorParams([[2, 2], [2]], { kind: 'uniform', scale: 0.1 }, seededRandom(7));
+    expect(u.every((v) => Math.abs(v) <= 0.1) && u.every((v) => v !== 0)).toBe(true);
   });
 
   it('initialisation is reproducible from the seed', () => {

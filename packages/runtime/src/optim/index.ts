@@ -12,5 +12,5 @@ export {
   type ScheduleKind,
 } from './schedule.js';
 export { seededRandom, shuffleInPlace } from './random.js';
-export { initialParams, type InitSpec } from './init.js';
+export { fans, initialParams, initialTensorParams, type InitSpec } from './init.js';
 export { stepValues } from './tape.js';
