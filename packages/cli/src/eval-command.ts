@@ -1,6 +1,12 @@
-/** `autodiff eval FILE --at NAME=VALUE,... [--params FILE.json] [--engine compiled|tape] [--json]` */
+/**
+ * `autodiff eval FILE --at NAME=VALUE,... [--params FILE.json] [--inputs FILE.json] [--engine compiled|tape] [--json]`,
+ * or `autodiff eval FILE --params P.json --data D.csv [--json]`.
+ */
 import { loadCompiled } from '@autodiff/compiler';
-import { isTensorProgram } from '@autodiff/parser';
+import { isTensorProgram, type CheckedProgram } from '@autodiff/parser';
+import { Trainer, type Model } from '@autodiff/train';
+import { readData } from './fit-command.js';
+import { checkLabels, readTensorParams, tensorModel } from './tensor-fit.js';
 import { interpret } from '@autodiff/runtime';
 import { UsageError } from './failures.js';
 import { jsonNumber, jsonObject } from './json.js';
@@ -18,6 +24,8 @@ export interface EvalOptions {
   params?: string | undefined;
   /** Input values (JSON: name -> number or nested list). */
   inputs?: string | undefined;
+  /** A CSV file to evaluate the output over (with --params), as fit reads it. */
+  data?: string | undefined;
 }
 
 export interface Evaluation {
@@ -32,6 +40,10 @@ export function evalCommand(path: string, options: EvalOptions): void {
   const at = [...options.at];
   const file = readSource(path);
   const { ir, checked } = compileFile(file);
+  if (options.data !== undefined) {
+    evalOverData(file.path, checked, ir, options);
+    return;
+  }
   // Programs with any tensor value (declared, or made by a stack) take the v2 path.
   if (isTensorProgram(checked) || options.inputs !== undefined) {
     const { values, dims } = tensorValuesFor(file, checked, options);
@@ -56,6 +68,29 @@ export function evalCommand(path: string, options: EvalOptions): void {
     result = { value, gradient: params.map((n, i) => [n, grad[i]!]) };
   }
   process.stdout.write(options.json ? formatJson(result) : formatText(result));
+}
+
+/**
+ * `eval FILE --params P.json --data D.csv`: the output over a data file at
+ * saved params, as fit computes its loss: the mean over the rows for a
+ * per-row program, the output over all rows at once for a batch program.
+ */
+function evalOverData(path: string, checked: CheckedProgram, ir: ReturnType<typeof compileFile>['ir'], options: EvalOptions): void {
+  if (options.params === undefined) throw new UsageError('eval --data needs --params: the params to evaluate the data at');
+  if (options.at.length > 0 || options.inputs !== undefined) throw new UsageError('eval --data takes the inputs from the data file: give no --at or --inputs');
+  if ((options.engine ?? 'compiled') !== 'compiled') throw new UsageError('eval --data runs the generated code: --engine tape is for one point');
+  const tensors = isTensorProgram(checked);
+  const compiled = loadCompiled(ir);
+  const model: Model = tensors ? tensorModel(path, checked, compiled) : compiled;
+  const file = readSource(path);
+  const data = readData(options.data, file, model.inputColumns ?? model.inputNames);
+  if (tensors) checkLabels(options.data!, checked, model, data);
+  const params = tensors ? readTensorParams(options.params, checked) : readSavedParams(options.params, model.paramNames);
+  const value = new Trainer(model, data, { params, steps: 0 }).loss();
+  const over = `${model.batchInputSizes ? 'the output' : 'mean'} over ${data.rows} row${data.rows === 1 ? '' : 's'}`;
+  process.stdout.write(options.json
+    ? `${jsonObject([['value', jsonNumber(value)], ['rows', String(data.rows)]])}\n`
+    : `value: ${value} (${over})\n`);
 }
 
 function formatJson(r: Evaluation): string {

@@ -114,7 +114,7 @@ export async function fitCommand(path: string, options: FitCommandOptions): Prom
 }
 
 /** The dataset from --data, or a single empty row for a program without inputs. */
-function readData(dataPath: string | undefined, file: SourceFile, inputs: readonly string[]): Dataset {
+export function readData(dataPath: string | undefined, file: SourceFile, inputs: readonly string[]): Dataset {
   if (dataPath === undefined) {
     if (inputs.length === 0) return noData();
     throw new UsageError(`--data is required: ${file.path} has inputs (${inputs.join(', ')}), one column each`);

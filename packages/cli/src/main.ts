@@ -13,6 +13,7 @@ const USAGE = `Usage:
   autodiff compile FILE [-o OUT] [--emit ts|js|ir]
   autodiff eval    FILE --at NAME=VALUE[,NAME=VALUE...] [--params FILE.json] [--inputs FILE.json]
                    [--engine compiled|tape] [--json]
+  autodiff eval    FILE --params FILE.json --data DATA.csv [--json]
   autodiff check   FILE [--points N] [--seed S] [--tolerance T] [--dims NAME=SIZE,...] [--verbose]
   autodiff fit     FILE --data DATA.csv [--optimizer sgd|momentum|adam] [--lr R] [--steps N]
                    [--batch B] [--seed S] [--init uniform:A|normal:S|glorot|he] [--until LOSS]
@@ -45,12 +46,13 @@ const COMMANDS: Record<string, Command> = {
       at: { help: 'NAME=VALUE,... for every param and input (may be repeated)', repeatable: true },
       params: { help: 'Saved params (JSON, as fit writes them) in place of giving params in --at' },
       inputs: { help: 'Input values (JSON: name -> number or nested list) in place of giving inputs in --at' },
+      data: { help: "A CSV file (as fit reads it) to evaluate the output over, at --params: the mean over its rows, or a batch program's output over all of them" },
       engine: { help: 'compiled (default) or tape' },
       json: { help: 'Print one JSON object: {"value": ..., "gradient": {...}}', flag: true },
     },
     run: (file, v, r) => evalCommand(file, {
       at: r.at ?? [], params: v.params as string | undefined, inputs: v.inputs as string | undefined,
-      engine: v.engine as string | undefined, json: v.json === true,
+      data: v.data as string | undefined, engine: v.engine as string | undefined, json: v.json === true,
     }),
   },
   check: {

@@ -24,6 +24,12 @@ describe('autodiff fit with tensors', () => {
     expect(params.w[0]).toBeCloseTo(3, 6);
     expect(params.w[1]).toBeCloseTo(-2, 6);
     expect(params.b).toBeCloseTo(0.5, 6);
+    // eval --data: the mean over the rows, at saved params (here the exact line: 0).
+    const saved = writeTemp(dir, 'line.json', run.stdout);
+    const scored = autodiff(['eval', program, '--params', saved, '--data', data]);
+    expect(scored.status, scored.stderr).toBe(0);
+    expect(scored.stdout).toMatch(/^value: \S+ \(mean over 40 rows\)\n$/);
+    expect(Number(/^value: (\S+)/.exec(scored.stdout)![1])).toBeLessThan(1e-10);
   });
 
   it('a batch program gets the batch at once, writes nested params that eval and --params read back', () => {
@@ -50,6 +56,13 @@ describe('autodiff fit with tensors', () => {
     const resumed = autodiff(['fit', program, '--data', data, '--steps', '20', '--lr', '0.01', '--params', out, '--batch', '16']);
     expect(resumed.status, resumed.stderr).toBe(0);
     expect(Number(/final loss (\S+)/.exec(resumed.stderr)![1])).toBeLessThan(0.05);
+    // eval over the data file at the saved params: the loss fit reported.
+    const scored = autodiff(['eval', program, '--params', out, '--data', data, '--json']);
+    expect(scored.status, scored.stderr).toBe(0);
+    const score = JSON.parse(scored.stdout) as { value: number; rows: number };
+    expect(score.rows).toBe(60);
+    expect(score.value).toBeCloseTo(loss, 5);
+    expect(autodiff(['eval', program, '--data', data]).status).toBe(2); // no --params
     const bad = writeTemp(dir, 'bad-params.json', '{"W": [1, 2, 3], "b": [0, 0, 0]}');
     const wrong = autodiff(['fit', program, '--data', data, '--params', bad]);
     expect(wrong.status).toBe(1);
