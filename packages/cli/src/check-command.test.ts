@@ -25,6 +25,24 @@ function autodiff(...args: string[]) {
 
 const scratch = mkdtempSync(join(tmpdir(), 'autodiff-check-'));
 process.once('exit', () => rmSync(scratch, { recursive: true, force: true }));
+/** Runs `command` with stdout captured: what it printed, and what it threw. */
+function runCaptured(command: () => void): { printed: string; error: unknown } {
+  const written: string[] = [];
+  const out = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
+    written.push(String(chunk));
+    return true;
+  });
+  let error: unknown;
+  try {
+    command();
+  } catch (e) {
+    error = e;
+  } finally {
+    out.mockRestore();
+  }
+  return { printed: written.join(''), error };
+}
+
 function file(name: string, text: string): string {
   const path = join(scratch, name);
   writeFileSync(path, text);
@@ -113,20 +131,7 @@ describe('autodiff check with a wrong gradient rule', () => {
 
   it('prints FAIL rows naming the param and throws the exit-1 error', () => {
     const path = file('wave.txt', 'param w, b\ninput x\nsin(w * x) + b\n');
-    const written: string[] = [];
-    const out = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
-      written.push(String(chunk));
-      return true;
-    });
-    let error: unknown;
-    try {
-      checkCommand(path, { points: 3 }, broken);
-    } catch (e) {
-      error = e;
-    } finally {
-      out.mockRestore();
-    }
-    const printed = written.join('');
+    const { printed, error } = runCaptured(() => checkCommand(path, { points: 3 }, broken));
     expect(error).toBeInstanceOf(InputError); // main() prints its lines and exits 1
     expect((error as InputError).lines).toEqual([`${path}: error[E211]: gradient check failed at 3 of 3 points (see the table)`]);
     const rows = printed.split('\n').filter((l) => /^\d+ /.test(l));
@@ -150,20 +155,7 @@ describe('autodiff check on a tensor program with a wrong gradient rule', () => 
 
   it('prints FAIL rows naming the elements of the right operand, at the sizes --dims gives', () => {
     const path = file('layer.txt', 'param W: [2, 3], b: [3]\ninput X: [n, 2]\nsum(tanh(X @ W + b))\n');
-    const written: string[] = [];
-    const out = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
-      written.push(String(chunk));
-      return true;
-    });
-    let error: unknown;
-    try {
-      checkCommand(path, { points: 2, dims: 'n=4' }, broken);
-    } catch (e) {
-      error = e;
-    } finally {
-      out.mockRestore();
-    }
-    const printed = written.join('');
+    const { printed, error } = runCaptured(() => checkCommand(path, { points: 2, dims: 'n=4' }, broken));
     expect((error as InputError).lines).toEqual([`${path}: error[E211]: gradient check failed at 2 of 2 points (see the table)`]);
     expect(printed).toContain('at 2 points (seed 1), dimension sizes n=4\n');
     const rows = printed.split('\n').filter((l) => /^\d+ /.test(l));

@@ -4,7 +4,7 @@
  * with nested lists.
  */
 import type { CompiledFunctions } from '@autodiff/compiler';
-import type { CheckedProgram, Expr } from '@autodiff/parser';
+import { labelInputs, type CheckedProgram } from '@autodiff/parser';
 import type { Dataset, Model } from '@autodiff/train';
 import { fileMessage, fileMessageAt } from './diagnostics.js';
 import { InputError } from './failures.js';
@@ -55,22 +55,6 @@ export function tensorModel(path: string, checked: CheckedProgram, compiled: Com
   };
 }
 
-/** Inputs that `onehot(x, k)` reads directly, with their k (the smallest, if several). */
-function onehotInputs(checked: CheckedProgram): Map<string, number> {
-  const labels = new Map<string, number>();
-  const inputs = new Set(checked.inputs.map((x) => x.name));
-  const visit = (e: Expr) => {
-    const r = checked.resolved.get(e);
-    if (e.kind === 'call' && r?.op === 'onehot' && e.args[0]?.kind === 'name' && inputs.has(e.args[0].name)) {
-      const k = r.attrs.k as number;
-      const name = e.args[0].name;
-      labels.set(name, Math.min(labels.get(name) ?? k, k));
-    }
-  };
-  for (const e of checked.resolved.keys()) visit(e);
-  return labels;
-}
-
 /**
  * Labels checked before any training (cli.md): every value of an input that
  * `onehot` reads must be an integer in [0, k); the first bad ones are
@@ -79,7 +63,7 @@ function onehotInputs(checked: CheckedProgram): Map<string, number> {
 export function checkLabels(dataPath: string, checked: CheckedProgram, model: Model, data: Dataset): void {
   const problems: string[] = [];
   const columns = model.inputColumns ?? model.inputNames;
-  for (const [name, k] of onehotInputs(checked)) {
+  for (const [name, k] of labelInputs(checked)) {
     columns.forEach((column, c) => {
       if (column !== name && !column.startsWith(`${name}[`)) return;
       for (let r = 0; r < data.rows && problems.length < 10; r++) {

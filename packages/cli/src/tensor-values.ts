@@ -14,7 +14,7 @@ import { LineIndex, messageOf, quoted as q, type MessageArgs, type Severity } fr
 import { CLI_DIAGNOSTICS } from './diagnostics.js';
 import { jsonNumber } from './json.js';
 import { NUMBER_TEXT } from './values.js';
-import { offsetOfJsonError, topLevelKeys } from '@autodiff/train';
+import { offsetOfJsonError, topLevelKeys, type FileProblem } from '@autodiff/train';
 
 /** A value given for a param or input: row-major elements and their shape (`[]` for a scalar). */
 export interface TensorLiteral {
@@ -447,18 +447,8 @@ export function bindShapes(declared: readonly DeclaredValue[], given: ReadonlyMa
 // ---------------------------------------------------------------------------
 // --params FILE.json, --inputs FILE.json
 
-/**
- * A problem of a values file at a 1-based line and column, shaped as
- * @autodiff/train's `FileProblem`, so saved-params.ts's `formatProblems`
- * prints these too.
- */
-export interface FileProblem {
-  readonly code: string;
-  readonly severity: Severity;
-  readonly message: string;
-  readonly row: number;
-  readonly column: number;
-}
+/** A problem of a values file at a 1-based line and column: train's, so saved-params.ts's `formatProblems` prints these too. */
+export type { FileProblem };
 
 export type TensorJsonResult =
   | { values: Map<string, TensorLiteral>; problems?: undefined }

@@ -75,6 +75,12 @@ export interface OpDef {
    * generation reads the argument there instead of storing a copy.
    */
   readonly view?: (node: Node, axes: readonly string[]) => string[];
+  /**
+   * Ops whose argument holds class labels (onehot): the number of classes,
+   * from the attributes; the argument's values must be integers in [0, it).
+   * Data readers check them, samplers draw them.
+   */
+  readonly labels?: (attrs: Attrs) => number;
   /** A view that reads some elements of its argument more than once (broadcast). */
   readonly repeats?: boolean;
   /**

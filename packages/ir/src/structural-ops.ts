@@ -44,8 +44,15 @@ const latexReduce = (name: string): LatexForm => ({
   },
 });
 
-/** Loops over a reduction: the kept axes outside, the reduced ones inside, with one accumulator. */
-function reduceLoops(ctx: EmitContext, init: string, step: (acc: string, v: string) => string, finish: (acc: string) => string = (a) => a) {
+/**
+ * Loops over a reduction: the kept axes outside; inside, `slice` runs once
+ * per slice of the reduced axes, loops over them as often as it needs with
+ * `reduced` (each element read through `read`), and stores its result.
+ */
+function overSlices(
+  ctx: EmitContext,
+  slice: (reduced: (body: (element: string) => void) => void, store: (value: string) => void) => void,
+): void {
   const x = ctx.node.args[0]!;
   const { axes } = reduceAttrs(ctx.node.attrs);
   const index: string[] = x.shape.map(() => '');
@@ -57,16 +64,27 @@ function reduceLoops(ctx: EmitContext, init: string, step: (acc: string, v: stri
     ctx.line(`for (let ${i} = 0; ${i} < ${ctx.dim(x.shape[k]!)}; ${i}++) {`);
     depth++;
   };
+  const close = (to: number) => {
+    while (depth > to) { ctx.line('}'); depth--; }
+  };
   x.shape.forEach((_, k) => { if (!axes.includes(k)) { open(k); kept.push(index[k]!); } });
-  const acc = ctx.fresh('acc');
-  ctx.line(`let ${acc} = ${init};`);
   const outer = depth;
-  axes.forEach((k) => open(k));
-  ctx.line(`${acc} = ${step(acc, ctx.read(0, index))};`);
-  while (depth > outer) { ctx.line('}'); depth--; }
   const outShape = x.shape.filter((_, k) => !axes.includes(k));
-  ctx.line(`${ctx.self(ctx.flatIndex(outShape, kept))} = ${finish(acc)};`);
-  while (depth > 0) { ctx.line('}'); depth--; }
+  slice(
+    (body) => { axes.forEach(open); body(ctx.read(0, index)); close(outer); },
+    (value) => ctx.line(`${ctx.self(ctx.flatIndex(outShape, kept))} = ${value};`),
+  );
+  close(0);
+}
+
+/** A reduction with one accumulator, from `init`, that `step` folds each element into. */
+function reduceLoops(ctx: EmitContext, init: string, step: (acc: string, v: string) => string) {
+  overSlices(ctx, (reduced, store) => {
+    const acc = ctx.fresh('acc');
+    ctx.line(`let ${acc} = ${init};`);
+    reduced((v) => ctx.line(`${acc} = ${step(acc, v)};`));
+    store(acc);
+  });
 }
 
 /** `sum(x, axis=1, keepdims=true)`: the keywords that tell two reductions of x apart. */
@@ -181,35 +199,16 @@ export const STRUCTURAL: Record<StructuralOpName, OpDef> = {
       const { axes } = reduceAttrs(out.attrs);
       return [b.mul(spread(b, g, x!, axes), b.call('exp', b.sub(x!, spread(b, out, x!, axes))))];
     },
-    (ctx) => {
+    (ctx) => overSlices(ctx, (reduced, store) => {
       // Two passes over each slice: its max, then the sum of exponentials.
-      const x = ctx.node.args[0]!;
-      const { axes } = reduceAttrs(ctx.node.attrs);
-      const outShape = x.shape.filter((_, k) => !axes.includes(k));
-      const index: string[] = x.shape.map(() => '');
-      const kept: string[] = [];
-      let depth = 0;
-      const open = (k: number) => {
-        const i = ctx.fresh('i');
-        index[k] = i;
-        ctx.line(`for (let ${i} = 0; ${i} < ${ctx.dim(x.shape[k]!)}; ${i}++) {`);
-        depth++;
-      };
-      x.shape.forEach((_, k) => { if (!axes.includes(k)) { open(k); kept.push(index[k]!); } });
       const [m, s] = [ctx.fresh('m'), ctx.fresh('s')];
       ctx.line(`let ${m} = -Infinity;`);
-      const outer = depth;
-      axes.forEach((k) => open(k));
-      ctx.line(`${m} = Math.max(${m}, ${ctx.read(0, index)});`);
-      while (depth > outer) { ctx.line('}'); depth--; }
+      reduced((v) => ctx.line(`${m} = Math.max(${m}, ${v});`));
       ctx.line(`if (!Number.isFinite(${m})) ${m} = 0;`);
       ctx.line(`let ${s} = 0;`);
-      axes.forEach((k) => open(k));
-      ctx.line(`${s} += Math.exp(${ctx.read(0, index)} - ${m});`);
-      while (depth > outer) { ctx.line('}'); depth--; }
-      ctx.line(`${ctx.self(ctx.flatIndex(outShape, kept))} = ${m} + Math.log(${s});`);
-      while (depth > 0) { ctx.line('}'); depth--; }
-    }),
+      reduced((v) => ctx.line(`${s} += Math.exp(${v} - ${m});`));
+      store(`${m} + Math.log(${s})`);
+    })),
   // softmax = exp(x - logsumexp(x)) and log_softmax = x - logsumexp(x) along one axis (spec's stable forms);
   // their gradients (the full Jacobian products) follow from those of exp, sub and logsumexp.
   softmax: {
@@ -325,6 +324,7 @@ export const STRUCTURAL: Record<StructuralOpName, OpDef> = {
     name: 'onehot', arity: 1, kind: 'structural', syntax: 'function',
     shape: ([y], attrs) => [...y!, attrs.k as number],
     vjp: () => [null],
+    labels: (attrs) => attrs.k as number,
     argumentReads: 'flat',
     text: ([y], node) => `onehot(${y}, ${node.attrs.k as number})`,
     emit: (ctx) => {

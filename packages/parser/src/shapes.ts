@@ -235,3 +235,20 @@ export function isTensorProgram(checked: CheckedProgram): boolean {
     || [...checked.shapes.values()].some((s) => s.length > 0)
     || [...checked.resolved.values()].some((r) => opNamed(r.op).kind !== 'elementwise');
 }
+
+/**
+ * Inputs an op reads directly as class labels (the op table's `labels`:
+ * `onehot(y, k)`), each with its number of classes (the smallest, if several):
+ * their values must be integers in [0, k).
+ */
+export function labelInputs(checked: CheckedProgram): Map<string, number> {
+  const labels = new Map<string, number>();
+  const inputs = new Set(checked.inputs.map((x) => x.name));
+  for (const [e, r] of checked.resolved) {
+    const classes = opNamed(r.op).labels?.(r.attrs);
+    if (classes === undefined || e.kind !== 'call' || e.args[0]?.kind !== 'name' || !inputs.has(e.args[0].name)) continue;
+    const name = e.args[0].name;
+    labels.set(name, Math.min(labels.get(name) ?? classes, classes));
+  }
+  return labels;
+}

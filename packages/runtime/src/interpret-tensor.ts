@@ -1,5 +1,6 @@
 import { foldExpr, type CheckedProgram, type Expr, type Variable } from '@autodiff/parser';
 import { Tensor, type ReduceOptions, type TensorIndexEntry } from './tensor.js';
+import { neededBindings, UNARY_FUNCTIONS } from './interpret.js';
 
 /** A shaped value: concrete sizes, elements row-major. */
 export interface TensorData {
@@ -28,26 +29,9 @@ const SHAPE_ONLY: unique symbol = Symbol('dimension name');
 type Result = Tensor | number | typeof SHAPE_ONLY;
 
 // Maps, not object literals: a callee such as 'constructor' must not hit Object.prototype.
-const UNARY: ReadonlyMap<string, (x: Tensor) => Tensor> = new Map<string, (x: Tensor) => Tensor>([
-  ['sin', (x) => x.sin()],
-  ['cos', (x) => x.cos()],
-  ['tan', (x) => x.tan()],
-  ['asin', (x) => x.asin()],
-  ['acos', (x) => x.acos()],
-  ['atan', (x) => x.atan()],
-  ['sinh', (x) => x.sinh()],
-  ['cosh', (x) => x.cosh()],
-  ['tanh', (x) => x.tanh()],
-  ['exp', (x) => x.exp()],
-  ['log', (x) => x.log()],
-  ['log1p', (x) => x.log1p()],
-  ['sqrt', (x) => x.sqrt()],
-  ['abs', (x) => x.abs()],
-  ['sigmoid', (x) => x.sigmoid()],
-  ['relu', (x) => x.relu()],
-  ['softplus', (x) => x.softplus()],
-  ['gelu', (x) => x.gelu()],
-  ['transpose', (x) => x.transpose()],
+const UNARY: ReadonlyMap<string, (x: Tensor) => Tensor> = new Map([
+  ...UNARY_FUNCTIONS.map((name) => [name, (x: Tensor) => x[name]()] as const),
+  ['transpose', (x: Tensor) => x.transpose()] as const,
 ]);
 
 /** Elementwise binary operators and two-argument functions (`^` and `pow` are the same); `@` is the matrix product. */
@@ -156,23 +140,6 @@ function lookupValue(values: ReadonlyMap<string, TensorValue>, v: Variable, dims
   const n = declared.reduce((a, b) => a * b, 1);
   if (value.data.length !== n) throw new Error(`interpretTensor: '${v.name}' of shape [${declared.join(', ')}] needs ${n} elements, got ${value.data.length}`);
   return value;
-}
-
-/** The bindings that the output uses, directly or through other bindings (an iterative worklist). */
-function neededBindings(checked: CheckedProgram): Set<string> {
-  const needed = new Set<string>();
-  const work: Expr[] = [checked.output];
-  while (work.length > 0) {
-    foldExpr<void>(work.pop()!, (e) => {
-      if (e.kind !== 'name' || needed.has(e.name)) return;
-      const bound = checked.bindings.get(e.name);
-      if (bound !== undefined) {
-        needed.add(e.name);
-        work.push(bound);
-      }
-    });
-  }
-  return needed;
 }
 
 function evaluate(expr: Expr, env: ReadonlyMap<string, Result>, dims: ReadonlyMap<string, number>, inputNames: ReadonlySet<string>): Result {

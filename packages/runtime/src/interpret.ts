@@ -15,27 +15,16 @@ export interface InterpretResult {
  */
 type Result = Value | number;
 
+/** The one-argument functions of the language, each a method of the same name on `Value` and `Tensor`. */
+export const UNARY_FUNCTIONS = [
+  'sin', 'cos', 'tan', 'asin', 'acos', 'atan', 'sinh', 'cosh', 'tanh', 'exp', 'log', 'log1p', 'sqrt', 'abs',
+  'sigmoid', 'relu', 'softplus', 'gelu',
+] as const;
+
 // Maps, not object literals: a callee such as 'constructor' must not hit Object.prototype.
-export const UNARY_OPERATIONS: ReadonlyMap<string, (x: Value) => Value> = new Map<string, (x: Value) => Value>([
-  ['sin', (x) => x.sin()],
-  ['cos', (x) => x.cos()],
-  ['tan', (x) => x.tan()],
-  ['asin', (x) => x.asin()],
-  ['acos', (x) => x.acos()],
-  ['atan', (x) => x.atan()],
-  ['sinh', (x) => x.sinh()],
-  ['cosh', (x) => x.cosh()],
-  ['tanh', (x) => x.tanh()],
-  ['exp', (x) => x.exp()],
-  ['log', (x) => x.log()],
-  ['log1p', (x) => x.log1p()],
-  ['sqrt', (x) => x.sqrt()],
-  ['abs', (x) => x.abs()],
-  ['sigmoid', (x) => x.sigmoid()],
-  ['relu', (x) => x.relu()],
-  ['softplus', (x) => x.softplus()],
-  ['gelu', (x) => x.gelu()],
-]);
+export const UNARY_OPERATIONS: ReadonlyMap<string, (x: Value) => Value> = new Map(
+  UNARY_FUNCTIONS.map((name) => [name, (x: Value) => x[name]()] as const),
+);
 
 /** Binary operators and the two-argument functions (`^` and `pow` are the same). */
 export const BINARY_OPERATIONS: ReadonlyMap<string, (a: Value, b: Result) => Value> = new Map<string, (a: Value, b: Result) => Value>([
@@ -89,7 +78,7 @@ function lookupValue(values: ReadonlyMap<string, number>, name: string): number 
 }
 
 /** The bindings that the output uses, directly or through other bindings (an iterative worklist). */
-function neededBindings(checked: CheckedProgram): Set<string> {
+export function neededBindings(checked: CheckedProgram): Set<string> {
   const needed = new Set<string>();
   const work: Expr[] = [checked.output];
   while (work.length > 0) {

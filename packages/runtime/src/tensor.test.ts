@@ -1,5 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import { Tensor, tensorTopologicalOrder, type ReduceOptions, type TensorIndexEntry } from './tensor.js';
+import { finiteDifferenceGradient } from './finiteDiff.js';
 import { Value } from './value.js';
 import { seededRandom } from './optim/random.js';
 
@@ -32,29 +33,10 @@ function broadcastPair(): [number[], number[]] {
   return [random() < 0.5 ? full : thin(full), thin(full)];
 }
 
-/**
- * Central differences of a scalar function of several tensors, computed here
- * independently of finiteDiff.ts: step cbrt(eps) * max(1, |x|), divided by
- * the step actually taken.
- */
+/** Central differences (finiteDiff.ts) of a scalar function of several tensors, one tensor at a time. */
 function centralDifferences(f: (xs: Float64Array[]) => number, at: readonly Float64Array[]): Float64Array[] {
   const xs = at.map((a) => Float64Array.from(a));
-  return xs.map((x) => {
-    const grad = new Float64Array(x.length);
-    for (let i = 0; i < x.length; i++) {
-      const xi = x[i]!;
-      const h = Math.cbrt(Number.EPSILON) * Math.max(1, Math.abs(xi));
-      const up = xi + h;
-      const down = xi - h;
-      x[i] = up;
-      const fUp = f(xs);
-      x[i] = down;
-      const fDown = f(xs);
-      x[i] = xi;
-      grad[i] = (fUp - fDown) / (up - down);
-    }
-    return grad;
-  });
+  return xs.map((x, k) => finiteDifferenceGradient((v) => f(xs.map((other, j) => (j === k ? v : other))), x));
 }
 
 /** |actual - expected| <= rel * max(1, |expected|), and finite. */

@@ -12,6 +12,7 @@
  * constants only) never enter the tape: they are not children of any node and
  * get no gradient.
  */
+import { gelu, geluGrad, sech2, sigmoid, sigmoidGrad, softplus } from './scalar-math.js';
 
 /** Adds this node's contribution to its children, given d(root)/d(this node), element by element. */
 type Backward = (g: Float64Array) => void;
@@ -28,47 +29,7 @@ export interface ReduceOptions {
   readonly keepdims?: boolean;
 }
 
-// ---- scalar helpers: the same stable forms as value.ts ----
-
-/** Logistic sigmoid without overflow: exp is only ever taken of a non-positive number. */
-function sigmoid(x: number): number {
-  if (x >= 0) return 1 / (1 + Math.exp(-x));
-  const e = Math.exp(x);
-  return e / (1 + e);
-}
-
-/** log(1 + exp(x)) without overflow, and with full relative precision for very negative x. */
-function softplus(x: number): number {
-  return x > 0 ? x + Math.log1p(Math.exp(-x)) : Math.log1p(Math.exp(x));
-}
-
-/** sigmoid'(x) = sigmoid(x) * sigmoid(-x): precise in both tails. */
-function sigmoidGrad(x: number): number {
-  return sigmoid(x) * sigmoid(-x);
-}
-
-/** tanh'(x) = sech(x)^2 = 4e / (1 + e)^2 with e = exp(-2|x|): no cancellation, no overflow. */
-function sech2(x: number): number {
-  const e = Math.exp(-2 * Math.abs(x));
-  return (4 * e) / ((1 + e) * (1 + e));
-}
-
-const GELU_C = Math.sqrt(2 / Math.PI);
-const GELU_K = 0.044715;
-
-/** gelu as x*sigmoid(2u), u = sqrt(2/pi)*(x + 0.044715*x^3): equal to 0.5*x*(1 + tanh(u)) without its cancellation. */
-function gelu(v: number): number {
-  return v * sigmoid(2 * GELU_C * (v + GELU_K * v * v * v));
-}
-
-/** d/dx x*s(2u) = s(2u) + x * s'(2u) * 2c (1 + 3k x^2), grouped as value.ts groups it. */
-function geluGrad(v: number): number {
-  const u2 = 2 * GELU_C * (v + GELU_K * v * v * v);
-  const ds = sigmoidGrad(u2);
-  // when s' underflows to 0 the second term is 0, even if x*(1+3kx^2) overflowed
-  const second = ds === 0 ? 0 : v * ds * (2 * GELU_C * (1 + 3 * GELU_K * (v * v)));
-  return sigmoid(u2) + second;
-}
+// ---- scalar helpers: the stable forms of scalar-math.ts, shared with value.ts ----
 
 /** What one side of min/max gets of the cotangent g: nothing if it loses, half on a tie, else all (NaN: neither loses). */
 function share(g: number, loses: boolean, tie: boolean): number {
@@ -92,7 +53,7 @@ function sameShape(a: readonly number[], b: readonly number[]): boolean {
 }
 
 /** Row-major strides: the step in the flat array for one step along each axis. */
-function stridesOf(shape: readonly number[]): number[] {
+export function stridesOf(shape: readonly number[]): number[] {
   const strides = new Array<number>(shape.length);
   let s = 1;
   for (let k = shape.length - 1; k >= 0; k--) {
@@ -166,6 +127,11 @@ interface Layout {
   n: number;
   inner: number;
   shape: number[];
+}
+
+/** Calls `f` for each slice a reduction or a softmax runs along: its first element in x, and its place in the result. */
+function forEachSlice({ outer, n, inner }: Layout, f: (start: number, at: number) => void): void {
+  for (let o = 0; o < outer; o++) for (let i = 0; i < inner; i++) f(o * n * inner + i, o * inner + i);
 }
 
 function reduceLayout(shape: readonly number[], op: string, options: ReduceOptions = {}): Layout {
@@ -470,49 +436,31 @@ export class Tensor {
   // ---- reductions ----
 
   sum(options: ReduceOptions = {}): Tensor {
-    const x = this;
-    const { outer, n, inner, shape } = reduceLayout(x.shape, 'sum', options);
-    const out = new Float64Array(outer * inner);
-    for (let o = 0; o < outer; o++) {
-      for (let i = 0; i < inner; i++) {
-        const start = o * n * inner + i;
-        let s = 0;
-        for (let j = 0; j < n; j++) s += x.data[start + j * inner]!;
-        out[o * inner + i] = s;
-      }
-    }
-    return node(shape, out, 'sum', [x], (g) => {
-      for (let o = 0; o < outer; o++) {
-        for (let i = 0; i < inner; i++) {
-          const start = o * n * inner + i;
-          const gi = g[o * inner + i]!;
-          for (let j = 0; j < n; j++) x.grad[start + j * inner]! += gi;
-        }
-      }
-    });
+    return this.sumOrMean(options, false);
   }
 
   /** The sum divided by the number of elements reduced. */
   mean(options: ReduceOptions = {}): Tensor {
+    return this.sumOrMean(options, true);
+  }
+
+  /** The sum over each slice (divided by its length for a mean); the gradient spreads g back alike. */
+  private sumOrMean(options: ReduceOptions, mean: boolean): Tensor {
     const x = this;
-    const { outer, n, inner, shape } = reduceLayout(x.shape, 'mean', options);
-    const out = new Float64Array(outer * inner);
-    for (let o = 0; o < outer; o++) {
-      for (let i = 0; i < inner; i++) {
-        const start = o * n * inner + i;
-        let s = 0;
-        for (let j = 0; j < n; j++) s += x.data[start + j * inner]!;
-        out[o * inner + i] = s / n;
-      }
-    }
-    return node(shape, out, 'mean', [x], (g) => {
-      for (let o = 0; o < outer; o++) {
-        for (let i = 0; i < inner; i++) {
-          const start = o * n * inner + i;
-          const gi = g[o * inner + i]! / n;
-          for (let j = 0; j < n; j++) x.grad[start + j * inner]! += gi;
-        }
-      }
+    const op = mean ? 'mean' : 'sum';
+    const layout = reduceLayout(x.shape, op, options);
+    const { n, inner } = layout;
+    const out = new Float64Array(layout.outer * inner);
+    forEachSlice(layout, (start, at) => {
+      let s = 0;
+      for (let j = 0; j < n; j++) s += x.data[start + j * inner]!;
+      out[at] = mean ? s / n : s;
+    });
+    return node(layout.shape, out, op, [x], (g) => {
+      forEachSlice(layout, (start, at) => {
+        const gi = mean ? g[at]! / n : g[at]!;
+        for (let j = 0; j < n; j++) x.grad[start + j * inner]! += gi;
+      });
     });
   }
 
@@ -529,87 +477,65 @@ export class Tensor {
   /**
    * m + log(sum(exp(x - m))), m the max of each slice reduced, taken as 0
    * where it is not finite: all -Infinity gives -Infinity, not NaN. The
-   * gradient is g * softmax(x) = g * exp(x - out); an element at -Infinity
-   * gets exactly 0 (its exp is 0 whatever out is), so an all -Infinity slice
-   * gets a zero gradient, not the NaN that exp(-inf - -inf) would give.
+   * gradient is g * softmax(x) = g * exp(x - out), as PyTorch's (and the
+   * generated code's): exactly 0 for one -Infinity among finite values, NaN
+   * for a slice that is all -Infinity (0/0 in the math).
    */
   logsumexp(options: ReduceOptions = {}): Tensor {
     const x = this;
-    const { outer, n, inner, shape } = reduceLayout(x.shape, 'logsumexp', options);
-    const out = new Float64Array(outer * inner);
-    for (let o = 0; o < outer; o++) {
-      for (let i = 0; i < inner; i++) out[o * inner + i] = sliceLogsumexp(x.data, o * n * inner + i, n, inner);
-    }
-    return node(shape, out, 'logsumexp', [x], (g) => {
-      for (let o = 0; o < outer; o++) {
-        for (let i = 0; i < inner; i++) {
-          const start = o * n * inner + i;
-          const r = out[o * inner + i]!;
-          const gi = g[o * inner + i]!;
-          for (let j = 0; j < n; j++) {
-            const at = start + j * inner;
-            const v = x.data[at]!;
-            // As PyTorch (and the generated code): g * exp(x - logsumexp(x)), which is NaN for a
-            // slice that is all -Infinity (0/0 in the math), and exactly 0 for one -Infinity among finite values.
-            x.grad[at]! += gi * Math.exp(v - r);
-          }
-        }
-      }
+    const layout = reduceLayout(x.shape, 'logsumexp', options);
+    const { n, inner } = layout;
+    const out = new Float64Array(layout.outer * inner);
+    forEachSlice(layout, (start, at) => { out[at] = sliceLogsumexp(x.data, start, n, inner); });
+    return node(layout.shape, out, 'logsumexp', [x], (g) => {
+      forEachSlice(layout, (start, at) => {
+        for (let j = 0; j < n; j++) x.grad[start + j * inner]! += g[at]! * Math.exp(x.data[start + j * inner]! - out[at]!);
+      });
     });
   }
 
   /** exp(x - logsumexp(x, axis, keepdims)); the gradient is the full Jacobian product s * (g - sum(g * s)). */
   softmax(axis = -1): Tensor {
     const x = this;
-    const { outer, n, inner, shape } = axisLayout(x.shape, axis, 'softmax');
+    const layout = axisLayout(x.shape, axis, 'softmax');
+    const { n, inner } = layout;
     const out = new Float64Array(x.size);
-    for (let o = 0; o < outer; o++) {
-      for (let i = 0; i < inner; i++) {
-        const start = o * n * inner + i;
-        const lse = sliceLogsumexp(x.data, start, n, inner);
-        for (let j = 0; j < n; j++) out[start + j * inner] = Math.exp(x.data[start + j * inner]! - lse);
-      }
-    }
-    return node(shape, out, 'softmax', [x], (g) => {
-      for (let o = 0; o < outer; o++) {
-        for (let i = 0; i < inner; i++) {
-          const start = o * n * inner + i;
-          let dot = 0;
-          for (let j = 0; j < n; j++) dot += g[start + j * inner]! * out[start + j * inner]!;
-          for (let j = 0; j < n; j++) {
-            const at = start + j * inner;
-            x.grad[at]! += out[at]! * (g[at]! - dot);
-          }
+    forEachSlice(layout, (start) => {
+      const lse = sliceLogsumexp(x.data, start, n, inner);
+      for (let j = 0; j < n; j++) out[start + j * inner] = Math.exp(x.data[start + j * inner]! - lse);
+    });
+    return node(layout.shape, out, 'softmax', [x], (g) => {
+      forEachSlice(layout, (start) => {
+        let dot = 0;
+        for (let j = 0; j < n; j++) dot += g[start + j * inner]! * out[start + j * inner]!;
+        for (let j = 0; j < n; j++) {
+          const at = start + j * inner;
+          x.grad[at]! += out[at]! * (g[at]! - dot);
         }
-      }
+      });
     });
   }
 
   /** x - logsumexp(x, axis, keepdims): log_softmax([1000, -1000, 0]) is [0, -2000, -1000] exactly. Gradient g - softmax(x) * sum(g). */
   logSoftmax(axis = -1): Tensor {
     const x = this;
-    const { outer, n, inner, shape } = axisLayout(x.shape, axis, 'log_softmax');
+    const layout = axisLayout(x.shape, axis, 'log_softmax');
+    const { n, inner } = layout;
     const out = new Float64Array(x.size);
-    for (let o = 0; o < outer; o++) {
-      for (let i = 0; i < inner; i++) {
-        const start = o * n * inner + i;
-        const lse = sliceLogsumexp(x.data, start, n, inner);
-        for (let j = 0; j < n; j++) out[start + j * inner] = x.data[start + j * inner]! - lse;
-      }
-    }
-    return node(shape, out, 'log_softmax', [x], (g) => {
-      for (let o = 0; o < outer; o++) {
-        for (let i = 0; i < inner; i++) {
-          const start = o * n * inner + i;
-          let total = 0;
-          for (let j = 0; j < n; j++) total += g[start + j * inner]!;
-          for (let j = 0; j < n; j++) {
-            const at = start + j * inner;
-            // softmax(x) = exp(x - logsumexp(x)) = exp(out)
-            x.grad[at]! += g[at]! - Math.exp(out[at]!) * total;
-          }
+    forEachSlice(layout, (start) => {
+      const lse = sliceLogsumexp(x.data, start, n, inner);
+      for (let j = 0; j < n; j++) out[start + j * inner] = x.data[start + j * inner]! - lse;
+    });
+    return node(layout.shape, out, 'log_softmax', [x], (g) => {
+      forEachSlice(layout, (start) => {
+        let total = 0;
+        for (let j = 0; j < n; j++) total += g[start + j * inner]!;
+        for (let j = 0; j < n; j++) {
+          const at = start + j * inner;
+          // softmax(x) = exp(x - logsumexp(x)) = exp(out)
+          x.grad[at]! += g[at]! - Math.exp(out[at]!) * total;
         }
-      }
+      });
     });
   }
 
@@ -841,31 +767,26 @@ function gathered(x: Tensor, shape: readonly number[], from: Int32Array, op: str
  * matches no element: as PyTorch's (g / 0) * 0, every element gets NaN.
  */
 function extremum(x: Tensor, which: 'max' | 'min', options: ReduceOptions): Tensor {
-  const { outer, n, inner, shape } = reduceLayout(x.shape, which, options);
+  const layout = reduceLayout(x.shape, which, options);
+  const { n, inner } = layout;
   if (n === 0) throw new RangeError(`${which}: reduces zero elements`);
   const pick = which === 'max' ? Math.max : Math.min;
-  const out = new Float64Array(outer * inner);
-  for (let o = 0; o < outer; o++) {
-    for (let i = 0; i < inner; i++) {
-      const start = o * n * inner + i;
-      let m = x.data[start]!;
-      for (let j = 1; j < n; j++) m = pick(m, x.data[start + j * inner]!);
-      out[o * inner + i] = m;
-    }
-  }
-  return node(shape, out, which, [x], (g) => {
-    for (let o = 0; o < outer; o++) {
-      for (let i = 0; i < inner; i++) {
-        const start = o * n * inner + i;
-        const m = out[o * inner + i]!;
-        // The elements equal to the result share g, as a product with the mask (PyTorch 1.13's
-        // amax backward): the others get 0 * g/ties, NaN for an infinite g; a NaN result, which no
-        // element equals, gives the slice g/0 * 0 = NaN.
-        let ties = 0;
-        for (let j = 0; j < n; j++) if (x.data[start + j * inner] === m) ties++;
-        const gi = g[o * inner + i]! / ties;
-        for (let j = 0; j < n; j++) x.grad[start + j * inner]! += (x.data[start + j * inner] === m ? 1 : 0) * gi;
-      }
-    }
+  const out = new Float64Array(layout.outer * inner);
+  forEachSlice(layout, (start, at) => {
+    let m = x.data[start]!;
+    for (let j = 1; j < n; j++) m = pick(m, x.data[start + j * inner]!);
+    out[at] = m;
+  });
+  return node(layout.shape, out, which, [x], (g) => {
+    forEachSlice(layout, (start, at) => {
+      const m = out[at]!;
+      // The elements equal to the result share g, as a product with the mask (PyTorch 1.13's
+      // amax backward): the others get 0 * g/ties, NaN for an infinite g; a NaN result, which no
+      // element equals, gives the slice g/0 * 0 = NaN.
+      let ties = 0;
+      for (let j = 0; j < n; j++) if (x.data[start + j * inner] === m) ties++;
+      const gi = g[at]! / ties;
+      for (let j = 0; j < n; j++) x.grad[start + j * inner]! += (x.data[start + j * inner] === m ? 1 : 0) * gi;
+    });
   });
 }

@@ -2,6 +2,7 @@
 answers of packages/verify/src/special-points.test.ts. Run with Debian's
 python3-torch (apt-get install python3-torch): /usr/bin/python3 torch-special-points.py"""
 import json
+import re
 import torch
 
 torch.set_default_dtype(torch.float64)
@@ -33,11 +34,19 @@ CASES = [
     ('param x\ngelu(x)', lambda x: F.gelu(x, approximate='tanh'), {'x': 3.0}),
 ]
 
-out = []
-for source, f, point in CASES:
-    xs = {k: torch.tensor(v, requires_grad=True) for k, v in point.items()}
-    y = f(*xs.values())
-    y.backward()
-    out.append({'source': source, 'at': point, 'value': y.item(),
-                'gradient': {k: x.grad.item() for k, x in xs.items()}})
-print(json.dumps(out, indent=1).replace('NaN', '"NaN"').replace('-Infinity', '"-Infinity"').replace('Infinity', '"Infinity"').replace('"-"Infinity""', '"-Infinity"'))
+
+def answers(cases):
+    """Each case's value and gradient from torch, as the tests' JSON (non-finite numbers as strings)."""
+    out = []
+    for source, f, point in cases:
+        xs = {k: torch.tensor(v, requires_grad=True) for k, v in point.items()}
+        y = f(*xs.values())
+        y.backward()
+        out.append({'source': source, 'at': point, 'value': y.item(),
+                    'gradient': {k: x.grad.tolist() for k, x in xs.items()}})
+    text = json.dumps(out, indent=1, allow_nan=True)
+    return re.sub(r'(?<![\w"])(-?Infinity|NaN)', r'"\1"', text)
+
+
+if __name__ == '__main__':
+    print(answers(CASES))

@@ -2,8 +2,15 @@
 values), from PyTorch 1.13 in float64: the expected answers of
 packages/verify/src/tensor-special-points.test.ts. Run with Debian's python3-torch:
 /usr/bin/python3 torch-tensor-special-points.py > ../src/testing/torch-tensor-special-points.json"""
-import json
+import importlib.util
+import os
 import torch
+
+# answers() is the scalar script's (same format, nested lists for tensors).
+_spec = importlib.util.spec_from_file_location('points', os.path.join(os.path.dirname(__file__), 'torch-special-points.py'))
+_points = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(_points)
+answers = _points.answers
 
 torch.set_default_dtype(torch.float64)
 F = torch.nn.functional
@@ -27,12 +34,4 @@ CASES = [
     ('param A: [2, 2], v: [2]\nsum(A @ v)', lambda A, v: (A @ v).sum(), {'A': [[inf, 1.0], [2.0, 3.0]], 'v': [0.0, 1.0]}),
 ]
 
-out = []
-for source, f, point in CASES:
-    xs = {k: torch.tensor(v, requires_grad=True) for k, v in point.items()}
-    y = f(*xs.values())
-    y.backward()
-    out.append({'source': source, 'at': point, 'value': y.item(),
-                'gradient': {k: x.grad.tolist() for k, x in xs.items()}})
-text = json.dumps(out, indent=1, allow_nan=True)
-print(text.replace('-Infinity', '"-Infinity"').replace('NaN', '"NaN"').replace(' Infinity', ' "Infinity"').replace('[Infinity', '["Infinity"'))
+print(answers(CASES))

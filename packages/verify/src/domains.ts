@@ -16,6 +16,7 @@
 import type { PassContext } from '@autodiff/compiler';
 import { lower } from '@autodiff/compiler';
 import { opNamed, topoOrder, valueOf, type Dim, type IndexSpec, type Node } from '@autodiff/ir';
+import { stridesOf } from '@autodiff/runtime';
 import type { Layout } from './layout.js';
 import type { PreparedProgram } from './program.js';
 
@@ -100,9 +101,9 @@ function analyse(program: PreparedProgram, layout: Layout, context?: PassContext
     if (VIEWS.has(node.op)) {
       sources.set(node, viewSources(node, sources, shapeOf));
     }
-    if (node.op === 'onehot') {
+    const k = node.op === 'const' ? undefined : opNamed(node.op).labels?.(node.attrs);
+    if (k !== undefined) { // onehot: its argument's values are labels, integers in [0, k)
       const from = sources.get(node.args[0]!);
-      const k = node.attrs.k as number;
       if (from) {
         for (let f = 0; f < from.slot.length; f++) {
           const s = from.slot[f]!;
@@ -136,16 +137,6 @@ function analyse(program: PreparedProgram, layout: Layout, context?: PassContext
   layout.params.forEach((v, s) => labels[s]!.forEach((k, e) => { if (k > 0) labelParams.add(v.offset + e); }));
   return { lists, listOf, labels, labelParams };
 }
-
-const stridesOf = (shape: readonly number[]) => {
-  const strides = new Array<number>(shape.length);
-  let s = 1;
-  for (let k = shape.length - 1; k >= 0; k--) {
-    strides[k] = s;
-    s *= shape[k]!;
-  }
-  return strides;
-};
 
 /** Where each element of a view node comes from, if its argument's elements come from variables. */
 function viewSources(node: Node, sources: ReadonlyMap<Node, Sources | null>, shapeOf: (n: Node) => number[]): Sources | null {

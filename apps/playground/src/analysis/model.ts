@@ -1,6 +1,6 @@
 /** From a compilation to what the views show (plain data), plus what the worker keeps. */
 import { emitModule, loadCompiled, type Compilation, type CompiledFunctions } from '@autodiff/compiler';
-import { gradsOf, outputsOf, topoOrder, valueOf, type Program, type Node } from '@autodiff/ir';
+import { gradsOf, opNamed, outputsOf, topoOrder, valueOf, type Program, type Node } from '@autodiff/ir';
 import { capPerCode, LineIndex, type CheckedProgram, type Diagnostic } from '@autodiff/parser';
 import { initialParams, seededRandom } from '@autodiff/runtime';
 import { FIT_DEFAULTS } from '@autodiff/train';
@@ -90,7 +90,8 @@ export function loadProgram(compilation: Compilation, source: string): LoadedPro
 function labelCount(ir: Program, input: Node): number | null {
   let k: number | null = null;
   for (const n of topoOrder(outputsOf(ir))) {
-    if (n.op === 'onehot' && n.args[0] === input) k = Math.min(k ?? Infinity, n.attrs.k as number);
+    const classes = n.args[0] === input ? opNamed(n.op).labels?.(n.attrs) : undefined; // onehot's (the op table's `labels`)
+    if (classes !== undefined) k = Math.min(k ?? Infinity, classes);
   }
   return k;
 }
