@@ -19,7 +19,7 @@ const CLI = join(REPO, 'packages/cli/dist/autodiff.mjs');
 const EXAMPLES = join(REPO, 'examples');
 
 function autodiff(...args: string[]) {
-  const r = spawnSync(process.execPath, [CLI, ...args], { cwd: REPO, encoding: 'utf8' });
+  const r = spawnSync(process.execPath, [CLI, ...args], { cwd: REPO, encoding: 'utf8', maxBuffer: 1 << 30 });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 

@@ -71,6 +71,14 @@ export const CLI_DIAGNOSTICS = defineDiagnostics('cli', {
     `row ${row}, column ${q(column)}: ${value} is not a label of onehot(${name}, ${k}), an integer in [0, ${k})` },
   savedParamShape: { code: 'E230', severity: 'error', message: (name: string, want: string, got: string) =>
     `param ${q(name)} should have shape ${want}, the file gives ${got}` },
+  heldOutEmpty: { code: 'E231', severity: 'error', message: (fraction: number, rows: number, what: string) =>
+    `--valid ${fraction} of ${rows} rows leaves no rows to ${what}; use a larger data file or another fraction` },
+  // `compile --export NAME`, `predict --value NAME`.
+  unknownBinding: { code: 'E232', severity: 'error', message: (flag: string, name: string, hint: string, known: readonly string[]) =>
+    `${flag} names ${q(name)}, which is not a binding of this file${hint} (${known.length === 0 ? 'it has no bindings' : `its bindings: ${nameList(known)}`})` },
+  exportNameTaken: { code: 'E233', severity: 'error', message: (message: string) => message },
+  notPerRow: { code: 'E234', severity: 'error', message: (name: string, shape: string, batch: string) =>
+    `--value ${q(name)} has shape ${shape}, not one value per row: in a batch program, predict prints bindings whose first dimension is the batch's, ${q(batch)} (e.g. a score of shape [${batch}] or [${batch}, 10])` },
 });
 
 export const cliDiagnostic = diagnosticFactory(CLI_DIAGNOSTICS);

@@ -1,6 +1,7 @@
 /**
  * `autodiff fit FILE --data DATA.csv [--optimizer sgd|momentum|adam] [--lr R] [--steps N]
- *  [--batch B] [--seed S] [--init uniform:A|normal:S|glorot|he] [--until LOSS] [--params IN.json] [--out OUT.json]`
+ *  [--batch B] [--seed S] [--init uniform:A|normal:S|glorot|he] [--until LOSS] [--params IN.json] [--out OUT.json]
+ *  [--valid FRACTION | --valid-data FILE] [--weight-decay D] [--schedule constant|linear|cosine|step] [--checkpoint N]`
  *
  * Everything is read and checked before the first step, so a run that fails
  * early writes nothing.
@@ -8,8 +9,10 @@
 import { loadCompiled } from '@autodiff/compiler';
 import { isTensorProgram } from '@autodiff/parser';
 import { checkLabels, formatTensorParams, readTensorParams, tensorModel } from './tensor-fit.js';
-import { isOptimizerKind, type InitSpec, type OptimizerKind } from '@autodiff/runtime';
-import { FIT_DEFAULTS, fit, formatInit, noData, parseInit, readCsv, type Dataset, type Model, type StepInfo } from '@autodiff/train';
+import { isOptimizerKind, isScheduleKind, seededRandom, type InitSpec, type OptimizerKind, type ScheduleKind } from '@autodiff/runtime';
+import {
+  FIT_DEFAULTS, formatInit, noData, parseInit, readCsv, splitDataset, Trainer, type Dataset, type Model, type StepInfo,
+} from '@autodiff/train';
 import { InputError, UsageError } from './failures.js';
 import { createProgress, formatLoss } from './fit-progress.js';
 import { jsonNumber, jsonObject } from './json.js';
@@ -31,6 +34,11 @@ export interface FitCommandOptions {
   until?: string | undefined;
   params?: string | undefined;
   out?: string | undefined;
+  valid?: string | undefined;
+  'valid-data'?: string | undefined;
+  'weight-decay'?: string | undefined;
+  schedule?: string | undefined;
+  checkpoint?: string | undefined;
 }
 
 /** The defaults, as the help text and the README state them. */
@@ -40,6 +48,7 @@ export const FIT_HELP_DEFAULTS = {
   steps: FIT_DEFAULTS.steps,
   seed: FIT_DEFAULTS.seed,
   init: formatInit(FIT_DEFAULTS.init),
+  schedule: FIT_DEFAULTS.schedule,
 };
 
 interface Settings {
@@ -53,6 +62,11 @@ interface Settings {
   until?: number;
   params?: string;
   out?: string;
+  valid?: number;
+  validData?: string;
+  weightDecay: number;
+  schedule: ScheduleKind;
+  checkpoint?: number;
 }
 
 export async function fitCommand(path: string, options: FitCommandOptions): Promise<void> {
@@ -63,65 +77,104 @@ export async function fitCommand(path: string, options: FitCommandOptions): Prom
     checkOutputPath(settings.out, [
       { path: file.path, what: 'source file' },
       ...(settings.data === undefined ? [] : [{ path: settings.data, what: 'data file' }]),
+      ...(settings.validData === undefined ? [] : [{ path: settings.validData, what: 'held-out data file' }]),
     ]); // (--out may name the --params file: resuming a run and saving over its start is fine)
   }
   const { ir, checked } = compileFile(file);
   const tensors = isTensorProgram(checked);
   const compiled = loadCompiled(ir);
   const model: Model = tensors ? tensorModel(path, checked, compiled) : compiled;
-  const data = readData(settings.data, file, model.inputColumns ?? model.inputNames);
-  if (tensors && settings.data !== undefined) checkLabels(settings.data, checked, model, data);
+  const columns = model.inputColumns ?? model.inputNames;
+  const all = readData(settings.data, file, columns);
+  if (tensors && settings.data !== undefined) checkLabels(settings.data, checked, model, all);
+  const { train: data, valid } = heldOut(settings, file, columns, all, (d, p) => tensors && checkLabels(p, checked, model, d));
   const start = settings.params === undefined ? undefined
     : tensors ? readTensorParams(settings.params, checked) : readSavedParams(settings.params, model.paramNames);
+  const paramsText = (params: Float64Array) => tensors
+    ? formatTensorParams(checked, params)
+    : `${jsonObject(model.paramNames.map((name, i) => [name, jsonNumber(params[i]!)]))}\n`;
+  const inputs = [{ path: file.path, what: 'source file' }];
 
-  const progress = createProgress(settings.steps);
-  let last: StepInfo | undefined;
-  const began = performance.now();
-  const result = fit(model, data, {
+  const trainer = new Trainer(model, data, {
     optimizer: settings.optimizer,
     lr: settings.lr,
     steps: settings.steps,
     seed: settings.seed,
+    schedule: settings.schedule,
+    weightDecay: settings.weightDecay,
     ...(settings.init === undefined ? {} : { init: settings.init }),
     ...(settings.batch === undefined ? {} : { batch: settings.batch }),
     ...(settings.until === undefined ? {} : { until: settings.until }),
     ...(start === undefined ? {} : { params: start }),
-    onStep: (info) => {
-      last = info;
-      progress.update(info);
-    },
+    ...(valid === undefined ? {} : { valid }),
   });
+  const progress = createProgress(settings.steps, valid && (() => ({ train: trainer.loss(), valid: trainer.loss(valid) })));
+  let last: StepInfo | undefined;
+  const began = performance.now();
+  while (trainer.stopped === undefined) {
+    last = trainer.step();
+    progress.update(last);
+    // A checkpoint every N updates, written atomically: an interrupted run keeps the last one.
+    if (settings.checkpoint !== undefined && last.updated && trainer.updates % settings.checkpoint === 0 && trainer.stopped === undefined) {
+      await writeOutput(settings.out!, paramsText(trainer.params), inputs);
+    }
+  }
   const seconds = (performance.now() - began) / 1000;
+  const result = trainer.result();
   progress.finish(last, result.steps);
 
   if (result.stopped === 'diverged') {
     throw new InputError([fileMessage(path, 'diverged', last?.step ?? 0, String(last?.loss), settings.lr)]);
   }
-  const why = result.stopped === 'until'
-    ? `, stopped: loss over all rows ${formatLoss(last!.dataLoss ?? last!.loss)} < --until ${settings.until}`
-    : '';
+  const why = result.stopped !== 'until' ? ''
+    : last!.validLoss !== undefined ? `, stopped: held-out loss ${formatLoss(last!.validLoss)} < --until ${settings.until}`
+      : `, stopped: loss over all rows ${formatLoss(last!.dataLoss ?? last!.loss)} < --until ${settings.until}`;
   const speed = seconds > 0 ? `, ${(result.steps / seconds).toFixed(0)} steps/s` : '';
+  const over = (rows: number) => `${model.batchInputSizes ? 'the output' : 'mean'} over ${rows} row${rows === 1 ? '' : 's'}`;
   process.stderr.write(
     `trained ${result.steps} steps in ${seconds.toFixed(2)} s${speed}${why}\n` +
-      `final loss ${formatLoss(result.loss)} (${model.batchInputSizes ? 'the output' : 'mean'} over ${data.rows} row${data.rows === 1 ? '' : 's'})\n`,
+      `final loss ${formatLoss(result.loss)} (${over(data.rows)})\n` +
+      (result.validLoss === undefined ? '' : `held-out loss ${formatLoss(result.validLoss)} (${over(valid!.rows)})\n`),
   );
 
-  const text = tensors
-    ? formatTensorParams(checked, result.params)
-    : `${jsonObject(model.paramNames.map((name, i) => [name, jsonNumber(result.params[i]!)]))}\n`;
+  const text = paramsText(result.params);
   if (settings.out === undefined) process.stdout.write(text);
-  else await writeOutput(settings.out, text, [{ path: file.path, what: 'source file' }]);
+  else await writeOutput(settings.out, text, inputs);
 }
 
-/** The dataset from --data, or a single empty row for a program without inputs. */
-export function readData(dataPath: string | undefined, file: SourceFile, inputs: readonly string[]): Dataset {
+/**
+ * The training rows and the held-out ones: `--valid-data`'s file, or a
+ * seeded random `--valid` fraction of the data (its own stream of the seed,
+ * so the batches and the initialisation are those of a run without it).
+ */
+function heldOut(
+  settings: Settings, file: SourceFile, columns: readonly string[], all: Dataset, check: (d: Dataset, path: string) => void,
+): { train: Dataset; valid?: Dataset } {
+  if (settings.validData !== undefined) {
+    const valid = readData(settings.validData, file, columns);
+    check(valid, settings.validData);
+    return { train: all, valid };
+  }
+  if (settings.valid === undefined) return { train: all };
+  const held = Math.round(settings.valid * all.rows);
+  if (held < 1 || held > all.rows - 1) {
+    throw new InputError([fileMessage(settings.data ?? file.path, 'heldOutEmpty', settings.valid, all.rows, held < 1 ? 'hold out' : 'train on')]);
+  }
+  return splitDataset(all, settings.valid, seededRandom((settings.seed ^ 0x85ebca6b) >>> 0));
+}
+
+/**
+ * The dataset from --data, or a single empty row for a program without
+ * inputs. Notes (columns that are not inputs) go to stderr unless `quiet`.
+ */
+export function readData(dataPath: string | undefined, file: SourceFile, inputs: readonly string[], quiet = false): Dataset {
   if (dataPath === undefined) {
     if (inputs.length === 0) return noData();
     throw new UsageError(`--data is required: ${file.path} has inputs (${inputs.join(', ')}), one column each`);
   }
   const result = readCsv(readSource(dataPath, 'data').text, inputs);
   if (result.problems) throw new InputError(formatProblems(dataPath, result.problems));
-  for (const line of formatProblems(dataPath, result.notes)) process.stderr.write(`${line}\n`);
+  if (!quiet) for (const line of formatProblems(dataPath, result.notes)) process.stderr.write(`${line}\n`);
   return result.dataset;
 }
 
@@ -134,7 +187,7 @@ function readSettings(options: FitCommandOptions): Settings {
   if (initText !== undefined && init === undefined) {
     throw new UsageError(`--init must be uniform:A or normal:S with a number A or S >= 0, glorot or he, not '${initText}'`);
   }
-  const settings: Settings = {
+  const settings = {
     optimizer,
     lr: number(options, 'lr', (v) => v > 0 && Number.isFinite(v), 'a positive number') ?? FIT_DEFAULTS.lr,
     steps: number(options, 'steps', (v) => Number.isSafeInteger(v) && v >= 0, 'a whole number >= 0') ?? FIT_DEFAULTS.steps,
@@ -144,17 +197,32 @@ function readSettings(options: FitCommandOptions): Settings {
   };
   const batch = number(options, 'batch', (v) => Number.isSafeInteger(v) && v >= 1, 'a whole number >= 1');
   const until = number(options, 'until', Number.isFinite, 'a finite number');
+  const valid = number(options, 'valid', (v) => v > 0 && v < 1, 'a fraction between 0 and 1 (e.g. 0.2)');
+  const checkpoint = number(options, 'checkpoint', (v) => Number.isSafeInteger(v) && v >= 1, 'a whole number of steps >= 1');
+  const weightDecay = number(options, 'weight-decay', (v) => v >= 0 && Number.isFinite(v), 'a number >= 0') ?? 0;
+  const schedule = text(options, 'schedule') ?? FIT_DEFAULTS.schedule;
+  if (!isScheduleKind(schedule)) throw new UsageError(`--schedule must be constant, linear, cosine or step, not '${schedule}'`);
   const data = text(options, 'data');
+  const validData = text(options, 'valid-data');
   const params = text(options, 'params');
   const out = text(options, 'out');
-  return {
+  if (valid !== undefined && validData !== undefined) throw new UsageError('give --valid FRACTION or --valid-data FILE, not both');
+  if (valid !== undefined && data === undefined) throw new UsageError('--valid holds out a fraction of the --data rows: give --data');
+  if (checkpoint !== undefined && out === undefined) throw new UsageError('--checkpoint writes the params to --out every N steps: give --out');
+  const all: Settings = {
     ...settings,
+    weightDecay,
+    schedule,
     ...(batch === undefined ? {} : { batch }),
     ...(until === undefined ? {} : { until }),
+    ...(valid === undefined ? {} : { valid }),
+    ...(validData === undefined ? {} : { validData }),
+    ...(checkpoint === undefined ? {} : { checkpoint }),
     ...(data === undefined ? {} : { data }),
     ...(params === undefined ? {} : { params }),
     ...(out === undefined ? {} : { out }),
   };
+  return all;
 }
 
 /** A flag's value as text, exactly as given. */

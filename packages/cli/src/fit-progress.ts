@@ -1,9 +1,14 @@
 /**
  * Training progress on stderr: a live bar (step, loss, speed) on a terminal,
- * or about ten plain lines when stderr is a file or a pipe.
+ * or about ten plain lines when stderr is a file or a pipe. With held-out
+ * rows, each shows the loss over all training rows and over the held-out
+ * rows (computed only when shown) instead of the batch's.
  */
 import { Presets, SingleBar } from 'cli-progress';
 import type { StepInfo } from '@autodiff/train';
+
+/** The training and held-out losses at the current params. */
+export type Losses = () => { train: number; valid: number };
 
 export interface Progress {
   update(info: StepInfo): void;
@@ -11,8 +16,15 @@ export interface Progress {
   finish(last: StepInfo | undefined, updates: number): void;
 }
 
-export function createProgress(total: number, stream: NodeJS.WriteStream = process.stderr): Progress {
-  return stream.isTTY ? new BarProgress(total, stream) : new LineProgress(total, stream);
+export function createProgress(total: number, losses?: Losses, stream: NodeJS.WriteStream = process.stderr): Progress {
+  return stream.isTTY ? new BarProgress(total, stream, losses) : new LineProgress(total, stream, losses);
+}
+
+/** What a progress line or the bar shows of the losses. */
+function lossText(info: StepInfo, losses: Losses | undefined): string {
+  if (!losses) return `loss ${formatLoss(info.loss)}`;
+  const { train, valid } = losses();
+  return `train ${formatLoss(train)}  valid ${formatLoss(valid)}`;
 }
 
 export function formatLoss(loss: number): string {
@@ -35,24 +47,31 @@ class BarProgress implements Progress {
   private readonly bar: SingleBar;
   private readonly clock = new Clock();
   private shownAt = 0;
+  private lossesAt = -Infinity;
+  private losses = 'loss -';
 
-  constructor(total: number, stream: NodeJS.WriteStream) {
+  constructor(total: number, stream: NodeJS.WriteStream, private readonly evaluate: Losses | undefined) {
     this.bar = new SingleBar(
-      { format: 'step {value}/{total} [{bar}] loss {loss} | {speed} steps/s', stream, hideCursor: true },
+      { format: 'step {value}/{total} [{bar}] {losses} | {speed} steps/s', stream, hideCursor: true },
       Presets.shades_classic,
     );
-    this.bar.start(total, 0, { loss: '-', speed: '-' });
+    this.bar.start(total, 0, { losses: this.losses, speed: '-' });
   }
 
   update(info: StepInfo): void {
     const now = performance.now();
     if (now - this.shownAt < 100) return; // a terminal cannot show more; keep the loop fast
     this.shownAt = now;
-    this.bar.update(info.step, { loss: formatLoss(info.loss), speed: this.clock.speed(info.step) });
+    // The losses over whole data sets cost a pass over them: once a second is enough.
+    if (!this.evaluate || now - this.lossesAt >= 1000) {
+      this.losses = lossText(info, this.evaluate);
+      this.lossesAt = now;
+    }
+    this.bar.update(info.step, { losses: this.losses, speed: this.clock.speed(info.step) });
   }
 
   finish(last: StepInfo | undefined, updates: number): void {
-    if (last) this.bar.update(updates, { loss: formatLoss(last.loss), speed: this.clock.speed(updates) });
+    if (last) this.bar.update(updates, { losses: lossText(last, this.evaluate), speed: this.clock.speed(updates) });
     this.bar.stop();
   }
 }
@@ -62,22 +81,23 @@ class LineProgress implements Progress {
   private readonly clock = new Clock();
   private shown = 0;
 
-  constructor(private readonly total: number, private readonly stream: NodeJS.WriteStream) {
+  constructor(private readonly total: number, private readonly stream: NodeJS.WriteStream, private readonly evaluate: Losses | undefined) {
     this.every = Math.max(1, Math.ceil(total / 10));
   }
 
   update(info: StepInfo): void {
-    if (info.updated && (info.step === 1 || info.step % this.every === 0)) this.show(info.step, info.loss);
+    if (info.updated && (info.step === 1 || info.step % this.every === 0)) this.show(info.step, info);
   }
 
   finish(last: StepInfo | undefined, updates: number): void {
     // The step that stops a run (at --until) is evaluated but not taken: it is not counted.
-    if (last && updates !== this.shown) this.show(updates, last.loss);
+    if (last && updates !== this.shown) this.show(updates, last);
   }
 
-  private show(step: number, loss: number): void {
+  private show(step: number, info: StepInfo): void {
     this.shown = step;
     const width = String(this.total).length;
-    this.stream.write(`step ${String(step).padStart(width)}/${this.total}  loss ${formatLoss(loss)}  ${this.clock.speed(step)} steps/s\n`);
+    const speed = this.clock.speed(step); // before the losses: their pass over the data is not training time
+    this.stream.write(`step ${String(step).padStart(width)}/${this.total}  ${lossText(info, this.evaluate)}  ${speed} steps/s\n`);
   }
 }

@@ -8,16 +8,19 @@ import { compileCommand } from './compile-command.js';
 import { evalCommand } from './eval-command.js';
 import { InputError, UsageError } from './failures.js';
 import { FIT_HELP_DEFAULTS, fitCommand, type FitCommandOptions } from './fit-command.js';
+import { predictCommand } from './predict-command.js';
 
 const USAGE = `Usage:
-  autodiff compile FILE [-o OUT] [--emit ts|js|ir]
+  autodiff compile FILE [-o OUT] [--emit ts|js|ir] [--export NAME...]
   autodiff eval    FILE --at NAME=VALUE[,NAME=VALUE...] [--params FILE.json] [--inputs FILE.json]
                    [--engine compiled|tape] [--json]
   autodiff eval    FILE --params FILE.json --data DATA.csv [--json]
   autodiff check   FILE [--points N] [--seed S] [--tolerance T] [--dims NAME=SIZE,...] [--verbose]
   autodiff fit     FILE --data DATA.csv [--optimizer sgd|momentum|adam] [--lr R] [--steps N]
                    [--batch B] [--seed S] [--init uniform:A|normal:S|glorot|he] [--until LOSS]
-                   [--params IN.json] [--out OUT.json]
+                   [--params IN.json] [--out OUT.json] [--valid FRACTION | --valid-data FILE]
+                   [--weight-decay D] [--schedule constant|linear|cosine|step] [--checkpoint N]
+  autodiff predict FILE --params IN.json --data DATA.csv --value NAME [--value NAME...]
   autodiff --version
 Run 'autodiff --help' or 'autodiff COMMAND --help' for details.`;
 
@@ -37,8 +40,9 @@ const COMMANDS: Record<string, Command> = {
     options: {
       output: { help: 'Write to OUT instead of stdout (atomically, if OUT is a regular file)', short: 'o' },
       emit: { help: 'ts (default), js, or ir (the IR after each pass)' },
+      export: { help: 'Also export binding NAME as functions NAME(p, x) and NAMEFlat(p, x, out, ...dims) (may be repeated)', repeatable: true },
     },
-    run: (file, v) => compileCommand(file, { output: v.output as string | undefined, emit: v.emit as string | undefined }),
+    run: (file, v, r) => compileCommand(file, { output: v.output as string | undefined, emit: v.emit as string | undefined, exports: r.export ?? [] }),
   },
   eval: {
     summary: 'Evaluate FILE and its gradient at one point',
@@ -79,8 +83,22 @@ const COMMANDS: Record<string, Command> = {
       until: { help: 'Stop once the loss over all the data is below LOSS' },
       params: { help: 'Start from saved params (JSON) instead of a random initialisation' },
       out: { help: 'Write the trained params (JSON) to OUT instead of stdout (atomically, if OUT is a regular file)' },
+      valid: { help: 'Hold out this fraction of the data rows (drawn with the seed) and report their loss; --until then judges it' },
+      'valid-data': { help: 'Held-out rows from another CSV file (the same columns), in place of --valid' },
+      'weight-decay': { help: 'Weight decay D: decoupled (AdamW) with adam, L2 added to the gradient with sgd and momentum (default 0)' },
+      schedule: { help: `Learning rate over the run: constant, linear (to 0), cosine (to 0) or step (/10 at 50% and 75%) (default ${d.schedule})` },
+      checkpoint: { help: 'Write the params to --out (atomically) every N steps, so an interrupted run can resume with --params' },
     },
     run: (file, v) => fitCommand(file, v as FitCommandOptions),
+  },
+  predict: {
+    summary: 'Print the values of bindings over the rows of a CSV file, as CSV',
+    options: {
+      params: { help: 'Trained params (JSON, as fit writes them)' },
+      data: { help: 'CSV file with the inputs (as fit reads it)' },
+      value: { help: "A binding to print: one column per element of a row's value, one line per data row (may be repeated)", repeatable: true },
+    },
+    run: (file, v, r) => predictCommand(file, { params: v.params as string | undefined, data: v.data as string | undefined, values: r.value ?? [] }),
   },
 };
 

@@ -1,8 +1,9 @@
 /** Reading input files (with a size limit) and reporting a program's diagnostics. */
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
-import { compileSource, type Compilation } from '@autodiff/compiler';
-import { formatDiagnostics, MAX_SOURCE_LENGTH, type Diagnostic } from '@autodiff/parser';
-import { fileMessageAt } from './diagnostics.js';
+import { compileSource, DEFAULT_CONTEXT, ExportNameError, type Compilation } from '@autodiff/compiler';
+import { quoted } from '@autodiff/diagnostics';
+import { formatDiagnostics, MAX_SOURCE_LENGTH, nearestName, type Diagnostic } from '@autodiff/parser';
+import { fileMessage, fileMessageAt } from './diagnostics.js';
 import { InputError } from './failures.js';
 
 export interface SourceFile {
@@ -83,9 +84,31 @@ export function report(file: SourceFile, diagnostics: readonly Diagnostic[]): vo
   process.stderr.write(lines.join('\n') + '\n');
 }
 
-/** Compile a file; report its diagnostics; return the IR. */
-export function compileFile(file: SourceFile): Required<Pick<Compilation, 'ir' | 'checked' | 'stages'>> {
-  const result = compileSource(file.text);
+/**
+ * Compile a file; report its diagnostics; return the IR. `exports` are
+ * bindings to export (named on the command line by `flag`).
+ */
+export function compileFile(
+  file: SourceFile, exports: readonly string[] = [], flag = '--export',
+): Required<Pick<Compilation, 'ir' | 'checked' | 'stages'>> {
+  const result = compileSource(file.text, DEFAULT_CONTEXT, { exports });
   report(file, result.diagnostics);
+  if (result.unknownExports) {
+    const bindings = [...result.checked!.bindings.keys()];
+    throw new InputError(result.unknownExports.map((name) => {
+      const near = nearestName(name, bindings);
+      return fileMessage(file.path, 'unknownBinding', flag, name, near ? `; did you mean ${quoted(near)}?` : '', bindings);
+    }));
+  }
   return { ir: result.ir!, checked: result.checked!, stages: result.stages! };
+}
+
+/** Runs code generation; an exported binding whose name the module already uses is the input's fault (exit 1). */
+export function generating<T>(path: string, generate: () => T): T {
+  try {
+    return generate();
+  } catch (e) {
+    if (e instanceof ExportNameError) throw new InputError([fileMessage(path, 'exportNameTaken', e.message)]);
+    throw e;
+  }
 }

@@ -5,7 +5,7 @@
  * order; forward values are computed once and reused by the gradient; nodes
  * the outputs do not reach are never emitted; helpers only when used.
  */
-import { formatNumber, gradsOf, outputsOf, isLeaf, OP_LIST, opNamed, topoOrder, valueOf, type Helper, type Node, type Program } from '@autodiff/ir';
+import { exportsOf, formatNumber, gradsOf, outputsOf, isLeaf, OP_LIST, opNamed, topoOrder, valueOf, type Helper, type Node, type Program } from '@autodiff/ir';
 import { generateTensorModule } from './tensor-module.js';
 
 export type Language = 'ts' | 'js';
@@ -322,7 +322,8 @@ export const isScalarProgram = (fn: Program) =>
   && topoOrder(outputsOf(fn)).every((n) => n.shape.length === 0 && (isLeaf(n) || opNamed(n.op).kind === 'elementwise'));
 
 export function generateModule(fn: Program, options: ModuleOptions): string {
-  if (!isScalarProgram(fn)) return generateTensorModule(fn, options);
+  // Exported bindings are written by the tensor generator, for scalar programs too.
+  if (!isScalarProgram(fn) || exportsOf(fn).length > 0) return generateTensorModule(fn, options);
   const ts = options.language === 'ts';
   const t = (annotation: string) => (ts ? annotation : '');
   const asBody = options.format === 'function-body';

@@ -9,7 +9,7 @@
  * nothing per call. Scalars are locals, as in v1's straight-line code.
  */
 import {
-  formatShape, gradsOf, isLeaf, OP_LIST, opNamed, outputsOf, topoOrder, valueOf,
+  exportsOf, formatShape, gradsOf, isLeaf, OP_LIST, opNamed, topoOrder, valueOf,
   type Dim, type EmitContext, type Helper, type Node, type Program, type Shape,
 } from '@autodiff/ir';
 import { assertSafe, headerLines, literal, quote, type ModuleOptions } from './module.js';
@@ -68,6 +68,8 @@ interface FunctionCode {
   split: boolean;
   /** Slots of SCALARS used (split functions). */
   scalarSlots: number;
+  /** Adds the lines that copy the result into `out`. */
+  copyOut?: () => void;
 }
 
 /** The lines cut at node boundaries into parts of at most PART_LINES (a node's own code is never cut). */
@@ -106,6 +108,7 @@ export function generateTensorModule(fn: Program, options: ModuleOptions): strin
   const dimNames = [...new Set(fn.inputs.flatMap((x) => x.shape.filter((d): d is string => typeof d === 'string')))];
   const value = valueOf(fn);
   const grads = gradsOf(fn) ?? [];
+  const exported = exportsOf(fn);
   const helpers = new Set<Helper>();
 
   // Flat layout: offsets of every param (literal) and input (expressions of the dimensions).
@@ -133,8 +136,12 @@ export function generateTensorModule(fn: Program, options: ModuleOptions): strin
     return name;
   };
 
-  /** One function: the nodes `roots` reach, in order; `grads` are stored into `grad` as they are computed. */
+  /**
+   * One function: the nodes `roots` reach, in order, returning the first
+   * root's value; `grads` are stored into `grad` as they are computed.
+   */
   const functionCode = (roots: readonly Node[], withGrads: boolean, split: boolean): FunctionCode => {
+    const result = roots[0]!;
     let scalarSlots = 0;
     /** A scalar's storage: a fresh local, or the next slot of SCALARS (`s`) in a split function. */
     const scalarStorage = (): Extract<Storage, { kind: 'scalar' }> => {
@@ -203,7 +210,7 @@ export function generateTensorModule(fn: Program, options: ModuleOptions): strin
      * element once (a view may also serve a reader that reads repeatedly).
      */
     const canInline = (n: Node) => {
-      if (isSingle(n.shape) || isLeaf(n) || gradTarget.has(n) || n === value) return false;
+      if (isSingle(n.shape) || isLeaf(n) || gradTarget.has(n) || n === result) return false;
       const def = opNamed(n.op);
       if ((def.kind !== 'elementwise' && !def.view) || uses.get(n) !== 1) return false;
       const reads = opNamed(readers.get(n)![0]!.op).argumentReads ?? 'once';
@@ -366,7 +373,15 @@ export function generateTensorModule(fn: Program, options: ModuleOptions): strin
       if (s.kind === 'scalar') return s.value;
       throw new Error('internal: a gradient output is not stored');
     }
-    return { lines, boundaries, result: read(value, []), split, scalarSlots };
+    /** Copies the result (an exported binding's value) into `out`. */
+    const copyOut = () => {
+      if (result.shape.length === 0) line(`out[0] = ${read(result, [])};`);
+      else {
+        const f = freshName('f');
+        line(`for (let ${f} = 0; ${f} < ${sizeOf(result.shape)}; ${f}++) out[${f}] = ${readAtFlat(result, f)};`);
+      }
+    };
+    return { lines, boundaries, result: read(result, []), split, scalarSlots, copyOut };
   };
 
   /** A function's code, split into parts when it is too large for V8 to optimise. */
@@ -375,7 +390,12 @@ export function generateTensorModule(fn: Program, options: ModuleOptions): strin
     return whole.lines.length > MAX_TENSOR_LINES ? functionCode(roots, withGrads, true) : whole;
   };
   const forward = codeOf([value], false);
-  const backward = codeOf(outputsOf(fn), true);
+  const backward = codeOf([value, ...grads], true);
+  const exportCode = exported.map((e) => {
+    const code = codeOf([e.node], false);
+    code.copyOut!();
+    return code;
+  });
 
   const out = headerLines(options, params, inputs);
   const shapeList = (leaves: readonly Node[]) => `[${leaves.map((l) => `[${l.shape.map((d) => (typeof d === 'number' ? String(d) : quote(d))).join(', ')}]`).join(', ')}]`;
@@ -422,7 +442,7 @@ export function generateTensorModule(fn: Program, options: ModuleOptions): strin
     }
     out.push('}');
   }
-  const scalarSlots = Math.max(forward.scalarSlots, backward.scalarSlots);
+  const scalarSlots = Math.max(forward.scalarSlots, backward.scalarSlots, ...exportCode.map((c) => c.scalarSlots));
   if (scalarSlots > 0) out.push('/** Scalars of the functions that are split into parts (too large for V8 to optimise whole). */', `const SCALARS = new Float64Array(${scalarSlots});`);
   out.push('const NO_INPUTS = new Float64Array(0);');
   out.push('');
@@ -453,6 +473,13 @@ export function generateTensorModule(fn: Program, options: ModuleOptions): strin
   if (reserveCall) out.push(reserveCall);
   for (const l of bodyOf('backward', backward, 'p, x, grad, s', `p${f64}, x${f64}, grad${f64}, s${f64}`)) out.push(l);
   out.push(`  return ${backward.result};`, '}', '');
+  exported.forEach(({ binding, node }, i) => {
+    out.push(`/** The value of binding \`${binding}\` (shape ${formatShape(node.shape).replace(/[`$\\]/g, '')}), written into \`out\` row-major. Allocates nothing. */`);
+    out.push(`${exp}function ${binding}Flat(p${f64}, x${f64}, out${f64}${dimParams})${t(': void')} {`);
+    if (reserveCall) out.push(reserveCall);
+    for (const l of bodyOf(binding, exportCode[i]!, 'p, x, out, s', `p${f64}, x${f64}, out${f64}, s${f64}`)) out.push(l);
+    out.push('}', '');
+  });
   if (partFunctions.length > 0) {
     out.push('// Parts of the functions above: V8 optimises functions of a bounded size only.');
     for (const l of partFunctions) out.push(l);
@@ -460,6 +487,7 @@ export function generateTensorModule(fn: Program, options: ModuleOptions): strin
 
   const errorClass = [...fn.params, ...fn.inputs].some((n) => n.shape.length > 0) ? 'RangeError' : 'TypeError';
   pushNamedApi(out, fn, { errorClass, ts, exp, dimNames, paramOffsets, inputOffsets, paramSize });
+  checkExportNames(out, exported.map((e) => e.binding), dimNames.map(dimVar));
 
   const used = OP_LIST.map((op) => op.helper).filter((h, i, all): h is Helper => h !== undefined && all.indexOf(h) === i && helpers.has(h));
   for (const h of used) {
@@ -467,10 +495,37 @@ export function generateTensorModule(fn: Program, options: ModuleOptions): strin
     out.push(`function ${h.name}(${h.params.map((p) => `${p}${t(': number')}`).join(', ')})${t(': number')} {`);
     out.push(`  ${h.body}`, '}');
   }
-  if (asBody) out.push('', 'return { paramNames, paramShapes, paramSize, inputNames, inputShapes, dimNames, forwardFlat, backwardFlat, forward, backward };');
+  const exportFlat = exported.map((e) => `${quote(e.binding)}: ${e.binding}Flat`).join(', ');
+  if (asBody) out.push('', `return { paramNames, paramShapes, paramSize, inputNames, inputShapes, dimNames, forwardFlat, backwardFlat, forward, backward, exportFlat: {${exportFlat ? ` ${exportFlat} ` : ''}} };`);
   const module = out.join('\n') + '\n';
   assertSafe(module, [...params, ...inputs, ...dimNames]);
   return module;
+}
+
+/** An exported binding whose function names (`NAME`, `NAMEFlat`) the module already uses for something else. */
+export class ExportNameError extends Error {
+  constructor(readonly binding: string, readonly taken: string) {
+    super(`cannot export '${binding}': the module already defines '${taken}'; rename the binding`);
+  }
+}
+
+/**
+ * Each export's two functions must be the only module-level declarations of
+ * their names (a binding may be called `forward`, `b0` or `reserve`), and no
+ * dimension's local may hide them.
+ */
+function checkExportNames(lines: readonly string[], bindings: readonly string[], locals: readonly string[]): void {
+  if (bindings.length === 0) return;
+  const declared = new Map<string, number>();
+  for (const l of lines) {
+    const m = /^(?:export )?(?:function|const|let|interface) ([A-Za-z_$][\w$]*)/.exec(l);
+    if (m) declared.set(m[1]!, (declared.get(m[1]!) ?? 0) + 1);
+  }
+  for (const b of bindings) {
+    for (const name of [b, `${b}Flat`]) {
+      if ((declared.get(name) ?? 0) > 1 || locals.includes(name)) throw new ExportNameError(b, name);
+    }
+  }
 }
 
 interface NamedApiOptions {
@@ -533,7 +588,7 @@ function pushNamedApi(out: string[], fn: Program, o: NamedApiOptions): void {
     if (ts) out.push(`${exp}interface Dims { ${given.map((d) => `${quote(d)}: number;`).join(' ')} }`);
     out.push('');
   }
-  const packLines = (withGrad: boolean) => {
+  const packLines = (call: 'forward' | 'backward' | { binding: string; shape: Shape }) => {
     const lines: string[] = [];
     const want = (n: Node) => quote(n.shape.length === 0 ? 'a number'
       : `a Float64Array of shape ${shapeText(n.shape)}${/^\d+$/.test(sizeOf(n.shape)) ? ` (${sizeOf(n.shape)} elements)` : ''}`);
@@ -568,26 +623,36 @@ function pushNamedApi(out: string[], fn: Program, o: NamedApiOptions): void {
       lines.push(x.shape.length === 0 ? `  xf[${o.inputOffsets[i]}] = in${i} as number;` : `  xf.set(in${i} as Float64Array, ${o.inputOffsets[i]});`);
     });
     const dims = dimNames.map((d) => `, ${dimVar(d)}`).join('');
-    if (withGrad) {
+    if (call === 'backward') {
       lines.push(`  const g = new Float64Array(${o.paramSize});`);
       lines.push(`  const value = backwardFlat(pf, xf, g${dims});`);
-    } else {
+    } else if (call === 'forward') {
       lines.push(`  return forwardFlat(pf, xf${dims});`);
+    } else {
+      lines.push(`  const out = new Float64Array(${sizeOf(call.shape)});`);
+      lines.push(`  ${call.binding}Flat(pf, xf, out${dims});`);
+      lines.push(call.shape.length === 0 ? `  return out[0]${bang};` : '  return out;');
     }
     return lines;
   };
   const strip = (lines: string[]) => (ts ? lines : lines.map((l) => l.replace(/ as (Float64Array|number)\b/g, '')));
   out.push('/** The value at named params and inputs (tensors as Float64Arrays, row-major). */');
   out.push(`${exp}function forward(p${t(': Params')}, ${inputsArg})${t(': number')} {`);
-  for (const l of strip(packLines(false))) out.push(l);
+  for (const l of strip(packLines('forward'))) out.push(l);
   out.push('}', '');
   out.push('/** The value and the gradient with respect to every param (fresh Float64Arrays for tensors). */');
   out.push(`${exp}function backward(p${t(': Params')}, ${inputsArg})${t(': { value: number; grad: Params }')} {`);
-  for (const l of strip(packLines(true))) out.push(l);
+  for (const l of strip(packLines('backward'))) out.push(l);
   const fields = fn.params.map((p, i) => {
     const off = o.paramOffsets[i]!;
     return p.shape.length === 0 ? `[${quote(p.name!)}]: g[${off}]${bang}` : `[${quote(p.name!)}]: g.slice(${off}, ${off === '0' ? '' : `${off} + `}${sizeOf(p.shape)})`;
   });
   out.push(`  const grad${t(': Params')} = {${fields.length ? ` ${fields.join(', ')} ` : ''}};`);
   out.push('  return { value, grad };', '}');
+  for (const { binding, node } of exportsOf(fn)) {
+    out.push('', `/** The value of binding \`${binding}\` at named params and inputs${node.shape.length ? ' (a fresh Float64Array, row-major)' : ''}. */`);
+    out.push(`${exp}function ${binding}(p${t(': Params')}, ${inputsArg})${t(node.shape.length ? ': Float64Array' : ': number')} {`);
+    for (const l of strip(packLines({ binding, shape: node.shape }))) out.push(l);
+    out.push('}');
+  }
 }

@@ -1,6 +1,6 @@
 /** The public API: source text -> checked program -> IR -> generated code. */
 import { generateModule, type Language } from '@autodiff/codegen';
-import { printIR, type Program } from '@autodiff/ir';
+import { exportsOf, printIR, topoOrder, type Program } from '@autodiff/ir';
 import { analyze, type CheckedProgram, type Diagnostic } from '@autodiff/parser';
 import { lower } from './lower.js';
 import { DEFAULT_CONTEXT, PASSES, type PassContext } from './passes.js';
@@ -19,12 +19,22 @@ export interface Compilation {
   ir?: Program;
   /** IR after lowering and after each pass. */
   stages?: Stage[];
+  /** Names given to export that are not bindings of the program (then there is no IR). */
+  unknownExports?: string[];
 }
 
-export function compileSource(source: string, context: PassContext = DEFAULT_CONTEXT): Compilation {
+export interface CompileOptions {
+  /** Bindings to export as functions of their own beside forward and backward (`compile --export NAME`). */
+  exports?: readonly string[];
+}
+
+export function compileSource(source: string, context: PassContext = DEFAULT_CONTEXT, options: CompileOptions = {}): Compilation {
   const { checked, diagnostics } = analyze(source);
   if (!checked) return { diagnostics };
-  let ir = lower(checked);
+  const bindings = new Set(checked.program.statements.flatMap((s) => (s.kind === 'bind' ? [s.target.name] : [])));
+  const unknownExports = (options.exports ?? []).filter((name) => !bindings.has(name));
+  if (unknownExports.length > 0) return { diagnostics, checked, unknownExports };
+  let ir = lower(checked, options.exports);
   const stages: Stage[] = [{ pass: 'lower', ir }];
   for (const pass of PASSES) {
     ir = pass.run(ir, context);
@@ -51,6 +61,12 @@ export function emitModule(ir: Program, options: EmitOptions): string {
   return generateModule(ir, options);
 }
 
+/** The inputs the exported bindings read (their values need no labels, say), by name. */
+export function inputsOfExports(ir: Program): Set<string> {
+  const reached = topoOrder(exportsOf(ir).map((e) => e.node));
+  return new Set(reached.filter((n) => n.op === 'input').map((n) => n.name!));
+}
+
 /** A param's or input's value in the named API: a number, or a Float64Array for a tensor. */
 export type NamedValue = number | Float64Array;
 
@@ -71,6 +87,8 @@ export interface CompiledFunctions {
   backward(p: Record<string, NamedValue>, x?: Record<string, NamedValue>): { value: number; grad: Record<string, NamedValue> };
   forwardFlat(p: Float64Array, x?: Float64Array, ...dims: number[]): number;
   backwardFlat(p: Float64Array, x: Float64Array, grad: Float64Array, ...dims: number[]): number;
+  /** Each exported binding's flat function (`compile --export NAME`): writes its value into `out`, row-major. */
+  exportFlat?: Readonly<Record<string, (p: Float64Array, x: Float64Array, out: Float64Array, ...dims: number[]) => void>>;
 }
 
 /** Generate JavaScript for `ir` and load it in memory (no file, no import). */

@@ -1,5 +1,5 @@
 /** AST -> IR: a checked program becomes nodes in a graph (raw, unsimplified by default). */
-import { Graph, SOURCE_FUNCTIONS, type Program, type Node } from '@autodiff/ir';
+import { exportName, Graph, SOURCE_FUNCTIONS, type Program, type Node } from '@autodiff/ir';
 import { CONSTANTS, foldExpr, literalArguments, type CheckedProgram, type Expr, type Span } from '@autodiff/parser';
 
 /** Where each IR node comes from in the source (for tools that point back at it). */
@@ -10,8 +10,12 @@ export interface SourceMap {
   bindingNames: Map<Node, string>;
 }
 
-export function lower(checked: CheckedProgram): Program {
-  return lowerInto(checked, new Graph(), {});
+/**
+ * `exports` names bindings whose values become outputs of their own after the
+ * value (`compile --export NAME`); each must be a binding of the program.
+ */
+export function lower(checked: CheckedProgram, exports: readonly string[] = []): Program {
+  return lowerInto(checked, new Graph(), { exports });
 }
 
 /**
@@ -39,9 +43,11 @@ interface Hooks {
   note?: (node: Node, span: Span) => void;
   /** A binding's name and its node. */
   bound?: (name: string, node: Node) => void;
+  /** Bindings to add as outputs. */
+  exports?: readonly string[];
 }
 
-function lowerInto(checked: CheckedProgram, g: Graph, { note = () => {}, bound = () => {} }: Hooks): Program {
+function lowerInto(checked: CheckedProgram, g: Graph, { note = () => {}, bound = () => {}, exports = [] }: Hooks): Program {
   const params = checked.params.map((p, i) => g.param(p.name, i, p.shape));
   const inputs = checked.inputs.map((x, i) => g.input(x.name, i, x.shape));
   const env = new Map<string, Node>();
@@ -93,5 +99,10 @@ function lowerInto(checked: CheckedProgram, g: Graph, { note = () => {}, bound =
   }
   const last = checked.program.statements[checked.program.statements.length - 1];
   const value = last?.kind === 'bind' ? env.get(last.target.name)! : lowerExpr(checked.output);
-  return { graph: g, params, inputs, outputs: [{ name: 'value', node: value }] };
+  const bindings = new Set(checked.program.statements.flatMap((s) => (s.kind === 'bind' ? [s.target.name] : [])));
+  const exported = exports.map((name) => {
+    if (!bindings.has(name)) throw new RangeError(`internal: export '${name}' is not a binding of the program`);
+    return { name: exportName(name), node: env.get(name)! };
+  });
+  return { graph: g, params, inputs, outputs: [{ name: 'value', node: value }, ...exported] };
 }

@@ -23,6 +23,15 @@ export interface Program {
 /** The name of the output holding the gradient with respect to a param. */
 export const gradientName = (param: string) => `d/d${param}`;
 
+/** The name of the output holding an exported binding's value (`compile --export NAME`). */
+export const exportName = (binding: string) => `export ${binding}`;
+
+/** The exported bindings' outputs, by binding name, in the order they were asked for. */
+export function exportsOf(p: Program): { binding: string; node: Node }[] {
+  const prefix = exportName('');
+  return p.outputs.filter((o) => o.name.startsWith(prefix)).map((o) => ({ binding: o.name.slice(prefix.length), node: o.node }));
+}
+
 export function outputsOf(p: Program): Node[] {
   return p.outputs.map((o) => o.node);
 }

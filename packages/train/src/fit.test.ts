@@ -2,12 +2,12 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { compileSource, loadCompiled } from '@autodiff/compiler';
-import { finiteDifferenceGradient, interpret, SGD } from '@autodiff/runtime';
+import { finiteDifferenceGradient, interpret, seededRandom, SGD } from '@autodiff/runtime';
 import { describe, expect, it } from 'vitest';
 import { readCsv } from './csv.js';
 import { datasetFromRows, noData } from './dataset.js';
 import type { Model } from './model.js';
-import { fit, Trainer, type StepInfo } from './fit.js';
+import { fit, splitDataset, Trainer, type StepInfo } from './fit.js';
 import { tapeModel } from './tape-model.js';
 
 const EXAMPLES = join(dirname(fileURLToPath(import.meta.url)), '../../../examples');
@@ -152,6 +152,42 @@ describe('tapeModel', () => {
     expect(grad[0]).toBeCloseTo(0.25, 14);
     expect(grad[1]).toBeCloseTo(0.5 * Math.cos(1.5), 14);
     expect(tape.forwardFlat(Float64Array.of(2, 3), Float64Array.of(0.5))).toBe(value);
+  });
+});
+
+describe('held-out rows', () => {
+  const rows = Array.from({ length: 10 }, (_, i) => [i, 10 * i]);
+  const data = datasetFromRows(['a', 'b'], rows);
+
+  it('splitDataset holds out a seeded random fraction; the parts are disjoint, keep their rows whole and in order', () => {
+    const { train, valid } = splitDataset(data, 0.3, seededRandom(4));
+    expect([train.rows, valid.rows]).toEqual([7, 3]);
+    const firsts = (d: typeof data) => Array.from({ length: d.rows }, (_, r) => d.values[2 * r]!);
+    expect([...firsts(train), ...firsts(valid)].sort((x, y) => x - y)).toEqual(rows.map((r) => r[0]));
+    for (const d of [train, valid]) {
+      const f = firsts(d);
+      expect(f).toEqual([...f].sort((x, y) => x - y));
+      f.forEach((v, r) => expect(d.values[2 * r + 1]).toBe(10 * v));
+    }
+    expect(splitDataset(data, 0.3, seededRandom(4))).toEqual({ train, valid });
+    expect(firsts(splitDataset(data, 0.3, seededRandom(5)).valid)).not.toEqual(firsts(valid));
+    expect(() => splitDataset(data, 0.01, seededRandom(4))).toThrow(/leaves no rows to hold out/);
+    expect(() => splitDataset(data, 1, seededRandom(4))).toThrow(RangeError);
+  });
+
+  it('`until` judges the held-out loss, at the start of each epoch; the result reports it', () => {
+    // loss (w - y)^2: the training rows pull w to 1, the held-out row sits at 3.
+    const { compiled } = compile('param w\ninput y\n(w - y)^2\n');
+    const train = datasetFromRows(['y'], [[1], [1]]);
+    const valid = datasetFromRows(['y'], [[3]]);
+    const seen: StepInfo[] = [];
+    const result = fit(compiled, train, { valid, until: 1, optimizer: 'sgd', lr: 0.25, params: Float64Array.of(5), onStep: (i) => { seen.push(i); } });
+    // w: 5 -> 3 (gradient 2(w - 1) = 8): the held-out loss is 4 at w = 5, then 0 < 1 at w = 3, where it stops.
+    expect(seen.map((i) => i.validLoss)).toEqual([4, 0]);
+    expect(result.stopped).toBe('until');
+    expect(result.params[0]).toBe(3);
+    expect(result.validLoss).toBe(0);
+    expect(result.loss).toBe(4);
   });
 });
 

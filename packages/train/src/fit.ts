@@ -9,6 +9,7 @@ import {
   initialParams,
   initialTensorParams,
   seededRandom,
+  shuffleInPlace,
   type InitSpec,
   type Optimizer,
   type OptimizerKind,
@@ -47,6 +48,17 @@ export interface FitOptions {
   until?: number;
   /** Starting params, in param order (copied); otherwise they are drawn from `init`. */
   params?: Float64Array;
+  /**
+   * Held-out rows (the same columns). `until` then judges their loss instead
+   * of the training loss, at the start of every epoch (every step with full batches).
+   */
+  valid?: Dataset;
+  /**
+   * Weight decay: for 'adam', decoupled as AdamW (p -= lr * decay * p before
+   * the update); for 'sgd' and 'momentum', added to the gradient (decay * p),
+   * as PyTorch's weight_decay. Every param decays. Default 0.
+   */
+  weightDecay?: number;
   /** Called after every step; return false to stop. */
   onStep?: (info: StepInfo) => boolean | void;
 }
@@ -73,6 +85,8 @@ export interface StepInfo {
   updated: boolean;
   /** The mean output over all rows at the same params, when this step computed it (for `until`). */
   dataLoss?: number;
+  /** The loss over the held-out rows at the same params, when this step computed it (for `until`). */
+  validLoss?: number;
 }
 
 /**
@@ -88,6 +102,8 @@ export interface FitResult {
   steps: number;
   /** Mean output over every row of the dataset at the trained params. */
   loss: number;
+  /** The same over the held-out rows, when there are any. */
+  validLoss?: number;
   stopped: StopReason;
 }
 
@@ -112,6 +128,7 @@ export class Trainer {
   private readonly rowGradient: Float64Array;
   private readonly row: Float64Array;
   private readonly batch: Float64Array;
+  private readonly valid: Dataset | undefined;
 
   constructor(readonly model: Model, readonly data: Dataset, options: FitOptions = {}) {
     checkData(model, data);
@@ -134,7 +151,11 @@ export class Trainer {
         : initialParams(size, options.init ?? FIT_DEFAULTS.init, random);
     this.batches = new BatchSampler(data.rows, options.batch, seededRandom((seed ^ 0x9e3779b9) >>> 0));
     const optimizer = options.optimizer ?? FIT_DEFAULTS.optimizer;
-    this.optimizer = typeof optimizer === 'string' ? createOptimizer(optimizer, size) : optimizer;
+    const weightDecay = options.weightDecay ?? 0;
+    if (!(weightDecay >= 0 && Number.isFinite(weightDecay))) throw new RangeError(`weightDecay must be a number >= 0, not ${weightDecay}`);
+    this.optimizer = typeof optimizer === 'string' ? createOptimizer(optimizer, size, { weightDecay }) : optimizer;
+    if (options.valid) checkData(model, options.valid);
+    this.valid = options.valid;
     const schedule = options.schedule ?? FIT_DEFAULTS.schedule;
     this.schedule = typeof schedule === 'string' ? createSchedule(schedule, lr, this.steps) : schedule;
     this.until = options.until ?? -Infinity;
@@ -142,7 +163,7 @@ export class Trainer {
     this.rowGradient = new Float64Array(size);
     this.row = new Float64Array(data.columns.length);
     // A batch program takes the batch at once: room for every row.
-    this.batch = new Float64Array(model.batchInputSizes ? data.values.length : 0);
+    this.batch = new Float64Array(model.batchInputSizes ? Math.max(data.values.length, options.valid?.values.length ?? 0) : 0);
     if (this.steps === 0) this.stopped = 'steps';
   }
 
@@ -155,7 +176,9 @@ export class Trainer {
     const lr = this.schedule(this.updates);
     const info: StepInfo = { step: this.updates + 1, loss, lr, rows: end - start, updated: false };
     if (!Number.isFinite(loss) || !this.gradient.every(Number.isFinite)) this.stopped = 'diverged';
-    else if (loss < this.until && this.dataLossBelowUntil(info, end - start)) this.stopped = 'until';
+    else if (this.valid ? start === 0 && this.validLossBelowUntil(info) : loss < this.until && this.dataLossBelowUntil(info, end - start)) {
+      this.stopped = 'until';
+    }
     else {
       this.optimizer.step(this.params, this.gradient, lr);
       this.updates++;
@@ -172,24 +195,43 @@ export class Trainer {
     return info.dataLoss < this.until;
   }
 
+  /** Whether the held-out loss is below `until` (computed only when there is an `until`). */
+  private validLossBelowUntil(info: StepInfo): boolean {
+    if (this.until === -Infinity) return false;
+    info.validLoss = this.loss(this.valid);
+    return info.validLoss < this.until;
+  }
+
   /** Ends the run early (as `onStep` returning false does). */
   stop(): void {
     this.stopped ??= 'stopped';
   }
 
-  /** Mean output over every row at the current params (a batch program's output over all rows). */
-  loss(): number {
+  /**
+   * Mean output over every row of `data` (default: the training rows) at the
+   * current params; a batch program's output over all its rows at once.
+   */
+  loss(data: Dataset = this.data): number {
     if (this.model.batchInputSizes) {
-      const all = Uint32Array.from({ length: this.data.rows }, (_, i) => i);
-      return this.model.forwardFlat(this.params, this.gather(all, 0, all.length), all.length);
+      const all = Uint32Array.from({ length: data.rows }, (_, i) => i);
+      return this.model.forwardFlat(this.params, gatherBatch(this.model.batchInputSizes, data, all, 0, all.length, this.batch), all.length);
     }
     let sum = 0;
-    for (let r = 0; r < this.data.rows; r++) sum += this.model.forwardFlat(this.params, this.loadRow(r));
-    return sum / this.data.rows;
+    for (let r = 0; r < data.rows; r++) sum += this.model.forwardFlat(this.params, this.loadRow(r, data));
+    return sum / data.rows;
+  }
+
+  /** The loss over the held-out rows, if there are any. */
+  validLoss(): number | undefined {
+    return this.valid ? this.loss(this.valid) : undefined;
   }
 
   result(): FitResult {
-    return { params: Float64Array.from(this.params), steps: this.updates, loss: this.loss(), stopped: this.stopped ?? 'stopped' };
+    const validLoss = this.validLoss();
+    return {
+      params: Float64Array.from(this.params), steps: this.updates, loss: this.loss(), stopped: this.stopped ?? 'stopped',
+      ...(validLoss === undefined ? {} : { validLoss }),
+    };
   }
 
   /** Mean output over the batch `order[start..end)`, its gradient left in `this.gradient`. */
@@ -208,34 +250,63 @@ export class Trainer {
     return loss / count;
   }
 
-  /**
-   * The rows `order[start..end)` as a batch program takes them: each input's
-   * elements for every row of the batch, the inputs one after another.
-   */
+  /** The rows `order[start..end)` of the training data, as a batch program takes them. */
   private gather(order: Uint32Array, start: number, end: number): Float64Array {
-    const { batch, data } = this;
-    const sizes = this.model.batchInputSizes!;
-    const width = data.columns.length;
-    let at = 0;
-    let column = 0;
-    for (const size of sizes) {
-      for (let k = start; k < end; k++) {
-        const from = order[k]! * width + column;
-        for (let e = 0; e < size; e++) batch[at++] = data.values[from + e]!;
-      }
-      column += size;
-    }
-    // The flat functions read only the batch's own elements (their layout follows the batch size).
-    return batch;
+    return gatherBatch(this.model.batchInputSizes!, this.data, order, start, end, this.batch);
   }
 
-  /** Copies row `r` into the reused input buffer. */
-  private loadRow(r: number): Float64Array {
-    const { row, data } = this;
+  /** Copies row `r` of `data` into the reused input buffer. */
+  private loadRow(r: number, data: Dataset = this.data): Float64Array {
+    const { row } = this;
     const offset = r * row.length;
     for (let c = 0; c < row.length; c++) row[c] = data.values[offset + c]!;
     return row;
   }
+}
+
+/**
+ * The rows `order[start..end)` of `data` as a batch program takes them, in
+ * `into` (from its start): each input's elements for every row of the batch,
+ * the inputs one after another. `sizes` are each input's elements per row.
+ */
+export function gatherBatch(
+  sizes: readonly number[], data: Dataset, order: Uint32Array, start: number, end: number, into: Float64Array,
+): Float64Array {
+  const width = data.columns.length;
+  let at = 0;
+  let column = 0;
+  for (const size of sizes) {
+    for (let k = start; k < end; k++) {
+      const from = order[k]! * width + column;
+      for (let e = 0; e < size; e++) into[at++] = data.values[from + e]!;
+    }
+    column += size;
+  }
+  // The flat functions read only the batch's own elements (their layout follows the batch size).
+  return into;
+}
+
+/**
+ * Splits off `fraction` of the rows, drawn at random, as held-out rows; the
+ * rest keep their order. Each part keeps at least one row.
+ */
+export function splitDataset(data: Dataset, fraction: number, random: () => number): { train: Dataset; valid: Dataset } {
+  if (!(fraction > 0 && fraction < 1)) throw new RangeError(`the held-out fraction must be between 0 and 1, not ${fraction}`);
+  const held = Math.round(fraction * data.rows);
+  if (held < 1 || held > data.rows - 1) throw new RangeError(`${fraction} of ${data.rows} rows leaves no rows to ${held < 1 ? 'hold out' : 'train on'}`);
+  const order = Uint32Array.from({ length: data.rows }, (_, i) => i);
+  shuffleInPlace(order, random);
+  const isHeld = new Uint8Array(data.rows);
+  for (let k = 0; k < held; k++) isHeld[order[k]!] = 1;
+  const part = (keep: number): Dataset => {
+    const rows: number[] = [];
+    for (let r = 0; r < data.rows; r++) if (isHeld[r] === keep) rows.push(r);
+    const width = data.columns.length;
+    const values = new Float64Array(rows.length * width);
+    rows.forEach((r, k) => values.set(data.values.subarray(r * width, (r + 1) * width), k * width));
+    return { columns: data.columns, rows: rows.length, values };
+  };
+  return { train: part(0), valid: part(1) };
 }
 
 /**

@@ -1,4 +1,4 @@
-export { fit, Trainer, FIT_DEFAULTS, type FitOptions, type FitResult, type StepInfo, type StopReason } from './fit.js';
+export { fit, gatherBatch, splitDataset, Trainer, FIT_DEFAULTS, type FitOptions, type FitResult, type StepInfo, type StopReason } from './fit.js';
 export type { Model } from './model.js';
 export { tapeModel } from './tape-model.js';
 export { noData, datasetFromRows, type Dataset } from './dataset.js';

@@ -100,7 +100,58 @@ describe('optimisers: one and two steps by hand', () => {
   });
 });
 
+describe('weight decay, as PyTorch applies it', () => {
+  const g1 = Float64Array.of(0.5, 4);
+  const g2 = Float64Array.of(-1, 2);
+
+  it('SGD: decay * p added to the gradient', () => {
+    const p = Float64Array.of(1, -2);
+    const sgd = new SGD(2, { weightDecay: 0.5 });
+    sgd.step(p, g1, 0.1); // 1 - 0.1 (0.5 + 0.5), -2 - 0.1 (4 - 1)
+    close(p, [0.9, -2.3]);
+    sgd.step(p, g2, 0.1); // 0.9 - 0.1 (-1 + 0.45), -2.3 - 0.1 (2 - 1.15)
+    close(p, [0.955, -2.385]);
+  });
+
+  it('momentum: the decayed gradient enters the velocity', () => {
+    const p = Float64Array.of(1, -2);
+    const momentum = new Momentum(2, { weightDecay: 0.5 });
+    momentum.step(p, g1, 0.1); // v = [1, 3]
+    close(p, [0.9, -2.3]);
+    momentum.step(p, g2, 0.1); // v = 0.9 [1, 3] + [-1 + 0.45, 2 - 1.15] = [0.35, 3.55]
+    close(p, [0.865, -2.655]);
+  });
+
+  it('Adam (AdamW): p shrinks by lr * decay before the update; the moments never see the decay', () => {
+    const plain = Float64Array.of(1, -2);
+    const decayed = Float64Array.of(1, -2);
+    const adam = new Adam(2);
+    const adamw = createOptimizer('adam', 2, { weightDecay: 0.5 });
+    for (const [g, lr] of [[g1, 0.1], [g2, 0.05]] as const) {
+      const before = [Float64Array.from(plain), Float64Array.from(decayed)];
+      adam.step(plain, g, lr);
+      adamw.step(decayed, g, lr);
+      // The same moment update (from the same gradients), on top of p * (1 - lr * decay).
+      close(decayed, [0, 1].map((i) => (1 - lr * 0.5) * before[1]![i]! + (plain[i]! - before[0]![i]!)), 1e-15);
+    }
+  });
+
+  it('is 0 by default: the optimisers step as without it', () => {
+    for (const kind of ['sgd', 'momentum', 'adam'] as const) {
+      const a = Float64Array.of(1, -2);
+      const b = Float64Array.of(1, -2);
+      createOptimizer(kind, 2).step(a, g1, 0.1);
+      createOptimizer(kind, 2, { weightDecay: 0 }).step(b, g1, 0.1);
+      expect([...a]).toEqual([...b]);
+    }
+  });
+});
+
 describe('learning-rate schedules', () => {
+  it('step: lr, then lr/10 from half the run, lr/100 from three quarters', () => {
+    const s = createSchedule('step', 0.2, 100);
+    close([s(0), s(49), s(50), s(74), s(75), s(99)], [0.2, 0.2, 0.02, 0.02, 0.002, 0.002]);
+  });
   it('constant', () => {
     const s = createSchedule('constant', 0.1, 100);
     expect([s(0), s(50), s(99)]).toEqual([0.1, 0.1, 0.1]);

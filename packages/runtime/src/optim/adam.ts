@@ -7,6 +7,8 @@ export interface AdamOptions {
   beta2?: number;
   /** Added to the root of the second moment so a zero gradient gives no division by zero (default 1e-8). */
   epsilon?: number;
+  /** Decoupled weight decay (AdamW, Loshchilov & Hutter 2019): p := p - lr * decay * p before each update (default 0). */
+  weightDecay?: number;
 }
 
 /**
@@ -14,12 +16,14 @@ export interface AdamOptions {
  *   m := b1 m + (1 - b1) g;  v := b2 v + (1 - b2) g^2
  *   p := p - lr * (m / (1 - b1^t)) / (sqrt(v / (1 - b2^t)) + eps)
  * where t counts the steps from 1: the bias corrections undo the moments'
- * start at 0.
+ * start at 0. With a weight decay, as PyTorch's AdamW: p := p - lr * decay * p
+ * first, the gradient's moments untouched by it.
  */
 export class Adam implements Optimizer {
   readonly beta1: number;
   readonly beta2: number;
   readonly epsilon: number;
+  readonly weightDecay: number;
   private readonly m: Float64Array;
   private readonly v: Float64Array;
   private t = 0;
@@ -28,6 +32,7 @@ export class Adam implements Optimizer {
     this.beta1 = options.beta1 ?? 0.9;
     this.beta2 = options.beta2 ?? 0.999;
     this.epsilon = options.epsilon ?? 1e-8;
+    this.weightDecay = options.weightDecay ?? 0;
     this.m = new Float64Array(size);
     this.v = new Float64Array(size);
   }
@@ -36,13 +41,14 @@ export class Adam implements Optimizer {
     checkSizes(this.size, params, grad);
     this.t++;
     const { beta1, beta2, epsilon, m, v } = this;
+    const keep = 1 - lr * this.weightDecay;
     const correction1 = 1 - beta1 ** this.t;
     const correction2 = 1 - beta2 ** this.t;
     for (let i = 0; i < params.length; i++) {
       const g = grad[i]!;
       m[i] = beta1 * m[i]! + (1 - beta1) * g;
       v[i] = beta2 * v[i]! + (1 - beta2) * g * g;
-      params[i]! -= (lr * (m[i]! / correction1)) / (Math.sqrt(v[i]! / correction2) + epsilon);
+      params[i] = keep * params[i]! - (lr * (m[i]! / correction1)) / (Math.sqrt(v[i]! / correction2) + epsilon);
     }
   }
 

@@ -1,12 +1,14 @@
 export { checkSizes, isOptimizerKind, OPTIMIZER_KINDS, type Optimizer, type OptimizerKind } from './optimizer.js';
-export { SGD, Momentum, type MomentumOptions } from './sgd.js';
+export { SGD, Momentum, type MomentumOptions, type SGDOptions } from './sgd.js';
 export { Adam, type AdamOptions } from './adam.js';
 export { createOptimizer } from './create.js';
 export {
   constantSchedule,
   cosineDecay,
   createSchedule,
+  isScheduleKind,
   linearDecay,
+  stepDecay,
   SCHEDULE_KINDS,
   type Schedule,
   type ScheduleKind,

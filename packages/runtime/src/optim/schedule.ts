@@ -4,9 +4,13 @@
  */
 export type Schedule = (step: number) => number;
 
-export type ScheduleKind = 'constant' | 'linear' | 'cosine';
+export type ScheduleKind = 'constant' | 'linear' | 'cosine' | 'step';
 
-export const SCHEDULE_KINDS: readonly ScheduleKind[] = ['constant', 'linear', 'cosine'];
+export const SCHEDULE_KINDS: readonly ScheduleKind[] = ['constant', 'linear', 'cosine', 'step'];
+
+export function isScheduleKind(name: string): name is ScheduleKind {
+  return (SCHEDULE_KINDS as readonly string[]).includes(name);
+}
 
 export function constantSchedule(lr: number): Schedule {
   return () => lr;
@@ -22,6 +26,17 @@ export function cosineDecay(lr: number, total: number): Schedule {
   return (step) => (lr * (1 + Math.cos(Math.PI * progress(step, total)))) / 2;
 }
 
+/**
+ * Steps down by 10x at half and at three quarters of the run (PyTorch's
+ * MultiStepLR with milestones at 50% and 75%, gamma 0.1): lr, then lr/10, then lr/100.
+ */
+export function stepDecay(lr: number, total: number): Schedule {
+  return (step) => {
+    const at = progress(step, total);
+    return at < 0.5 ? lr : at < 0.75 ? lr / 10 : lr / 100;
+  };
+}
+
 export function createSchedule(kind: ScheduleKind, lr: number, total: number): Schedule {
   switch (kind) {
     case 'constant':
@@ -30,6 +45,8 @@ export function createSchedule(kind: ScheduleKind, lr: number, total: number): S
       return linearDecay(lr, total);
     case 'cosine':
       return cosineDecay(lr, total);
+    case 'step':
+      return stepDecay(lr, total);
   }
 }
 
