@@ -59,3 +59,37 @@ write('xor.csv', ['x1', 'x2', 'y'], [[0, 0, 0], [0, 1, 1], [1, 0, 1], [1, 1, 0]]
   }
   write('logistic.csv', ['x1', 'x2', 'y'], rows);
 }
+
+// moons.csv: scikit-learn's make_moons(n_samples=100, noise=0.1), as micrograd's demo uses
+// it: 50 points on the outer moon (cos t, sin t), labelled -1, and 50 on the inner moon
+// (1 - cos t, 1 - sin t - 0.5), labelled 1, t evenly spaced on [0, pi] (as sklearn does),
+// each coordinate plus Gaussian noise of deviation 0.1, rows shuffled. Its own seeded
+// stream, so the files above do not depend on it.
+{
+  const random = seededRandom(7);
+  const gaussian = () => {
+    // Box-Muller: 1 - u is in (0, 1], so the log is finite.
+    const u = 1 - random();
+    const v = random();
+    return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
+  };
+  const half = 50;
+  const rows = [];
+  for (let i = 0; i < half; i++) {
+    const t = (Math.PI * i) / (half - 1);
+    rows.push([Math.cos(t), Math.sin(t), -1]);
+  }
+  for (let i = 0; i < half; i++) {
+    const t = (Math.PI * i) / (half - 1);
+    rows.push([1 - Math.cos(t), 1 - Math.sin(t) - 0.5, 1]);
+  }
+  for (const row of rows) {
+    row[0] = Number((row[0] + 0.1 * gaussian()).toFixed(6));
+    row[1] = Number((row[1] + 0.1 * gaussian()).toFixed(6));
+  }
+  for (let i = rows.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [rows[i], rows[j]] = [rows[j], rows[i]];
+  }
+  write('moons.csv', ['X[0]', 'X[1]', 'y'], rows);
+}
