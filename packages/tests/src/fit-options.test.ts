@@ -115,10 +115,11 @@ describe('fit --checkpoint', () => {
 
   it('an interrupted run leaves its last checkpoint, complete, and --params resumes from it', async () => {
     const out = join(dir, 'interrupted.json');
-    const child = spawn(process.execPath, [CLI, 'fit', line, '--data', lineData, '--steps', '100000000', '--checkpoint', '200', '--out', out]);
+    const child = spawn(process.execPath, [CLI, 'fit', line, '--data', lineData, '--steps', '100000000', '--lr', '0.05', '--checkpoint', '50', '--out', out]);
     try {
+      // Generous: this machine may be busy with other test files.
       const began = Date.now();
-      while (!existsSync(out) && Date.now() - began < 20_000) await new Promise((r) => setTimeout(r, 20));
+      while (!existsSync(out) && Date.now() - began < 90_000) await new Promise((r) => setTimeout(r, 20));
       await new Promise((r) => setTimeout(r, 200));
     } finally {
       child.kill('SIGTERM');
@@ -126,11 +127,11 @@ describe('fit --checkpoint', () => {
     await new Promise((r) => child.on('close', r));
     const saved = JSON.parse(readFileSync(out, 'utf8')) as { w: number[]; b: number };
     expect(saved.w).toHaveLength(2);
-    // The checkpoint is at least 200 steps in: well below the loss at the start (w and b start at 0).
+    // The checkpoint is at least 50 steps in (loss 0.0074 there): well below the start's 2.8 (w and b start at 0).
     const scored = autodiff(['eval', line, '--params', out, '--data', lineData]);
     expect(scored.status, scored.stderr).toBe(0);
     const initial = finalNumber(autodiff(['fit', line, '--data', lineData, '--steps', '0']).stderr, /^final loss (\S+)/m);
-    expect(Number(/^value: (\S+)/.exec(scored.stdout)![1])).toBeLessThan(initial / 2);
+    expect(Number(/^value: (\S+)/.exec(scored.stdout)![1])).toBeLessThan(initial / 10);
     const resumed = autodiff(['fit', line, '--data', lineData, '--params', out, '--steps', '10']);
     expect(resumed.status, resumed.stderr).toBe(0);
   });
