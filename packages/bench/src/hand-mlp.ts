@@ -6,7 +6,7 @@
  * tensor-workloads.ts: params W1, b1, W2, b2, ... in declaration order.
  */
 
-export type MlpLoss = 'hinge' | 'cross-entropy';
+export type MlpLoss = 'hinge' | 'logistic' | 'cross-entropy';
 
 export interface MlpSpec {
   /** Layer widths, input first: [2, 16, 16, 1] or [64, 32, 10]. */
@@ -14,6 +14,16 @@ export interface MlpSpec {
   loss: MlpLoss;
   /** L2 weight on the sum of squared weights (not biases); 0 for none. */
   l2: number;
+}
+
+/** The three products of an MLP step (and of an attention head's), so that loop orders can be swapped. */
+export interface Kernels {
+  /** out[n, p] = a[n, k] @ b[k, p], b read from offset bo. */
+  matmul(a: Float64Array, b: Float64Array, bo: number, out: Float64Array, n: number, k: number, p: number): void;
+  /** out[n, k] = g[n, p] @ w[k, p]^T, w read from offset wo. */
+  matmulTransposedRight(g: Float64Array, w: Float64Array, wo: number, out: Float64Array, n: number, p: number, k: number): void;
+  /** out[k, p] (written from offset) = a[n, k]^T @ g[n, p]. */
+  matmulTransposedLeft(a: Float64Array, g: Float64Array, out: Float64Array, offset: number, n: number, k: number, p: number): void;
 }
 
 /** out[n, p] = a[n, k] @ b[k, p] (b from offset bo), 4 rows at a time. */
@@ -76,12 +86,16 @@ function matmulTransposedLeft(a: Float64Array, g: Float64Array, out: Float64Arra
   }
 }
 
+/** The products above: rows blocked by 4 for `@` and `^T @`, dot products for `@ ^T`. */
+export const BLOCKED: Kernels = { matmul, matmulTransposedRight, matmulTransposedLeft };
+
 /**
  * The step function for a batch of `n` rows: (p, x, grad) -> loss, with x
  * holding X (n rows of widths[0]) then the labels (n of them: -1/1 for the
- * hinge loss, class indices for cross-entropy).
+ * hinge and logistic losses, class indices for cross-entropy).
  */
-export function handMlp(spec: MlpSpec, n: number): (p: Float64Array, x: Float64Array, grad: Float64Array) => number {
+export function handMlp(spec: MlpSpec, n: number, kernels: Kernels = BLOCKED): (p: Float64Array, x: Float64Array, grad: Float64Array) => number {
+  const { matmul, matmulTransposedRight, matmulTransposedLeft } = kernels;
   const { widths, loss, l2 } = spec;
   const layers = widths.length - 1;
   const offsets: { w: number; b: number }[] = [];
@@ -127,6 +141,16 @@ export function handMlp(spec: MlpSpec, n: number): (p: Float64Array, x: Float64A
         const margin = 1 - x[yo + i]! * out[i]!;
         value += margin > 0 ? margin : 0;
         dOut[i] = margin > 0 ? -x[yo + i]! / n : 0;
+      }
+      value /= n;
+    } else if (loss === 'logistic') {
+      // softplus(z) with z = -y * score, written to stay finite; its derivative is sigmoid(z).
+      for (let i = 0; i < n; i++) {
+        const y = x[yo + i]!;
+        const z = -y * out[i]!;
+        const e = Math.exp(-Math.abs(z));
+        value += (z > 0 ? z : 0) + Math.log1p(e);
+        dOut[i] = (-y * (z >= 0 ? 1 / (1 + e) : e / (1 + e))) / n;
       }
       value /= n;
     } else {

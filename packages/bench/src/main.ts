@@ -1,6 +1,7 @@
 /**
- * `pnpm bench [--quick]`: every measurement in one process, then the tables on
- * stdout and in bench/results.md + bench/results.json at the repository root.
+ * `pnpm bench [--quick]`: every measurement in one process (the race's start-up and heap
+ * measurements in child processes of their own), then the tables on
+ * stdout and in bench/results.md (and bench/results.json, every number, kept out of git) at the repository root.
  * Progress goes to stderr.
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -13,6 +14,7 @@ import { compareFit } from './fit.js';
 import { removeImportedModules } from './generated.js';
 import type { Settings } from './harness.js';
 import { toMarkdown, type Results } from './report.js';
+import { runRace } from './race/run.js';
 import { measureScaling, type ScalingSettings } from './scaling.js';
 import { measureSwell } from './swell.js';
 import { evaluateTargets } from './targets.js';
@@ -70,6 +72,8 @@ async function main(args: string[]): Promise<number> {
   } catch (e) {
     fit = { error: e instanceof Error ? e.message : String(e) };
   }
+  // Last: it switches tfjs between backends and loads jax-js.
+  const race = await runRace(mode, log);
 
   const report: Results = {
     mode,
@@ -92,6 +96,7 @@ async function main(args: string[]): Promise<number> {
     scaling,
     swell,
     fit,
+    race,
   };
   const markdown = toMarkdown(report);
   const out = join(repoRoot, 'bench');
@@ -103,4 +108,5 @@ async function main(args: string[]): Promise<number> {
   return 0;
 }
 
-process.exitCode = await main(process.argv.slice(2));
+// process.exit: tfjs-wasm and jax-js keep handles open once the work is done.
+process.exit(await main(process.argv.slice(2)));

@@ -6,6 +6,8 @@ import { growth, type ScalingPoint, type ScalingSettings, type Shape } from './s
 import { increments, type SwellPoint } from './swell.js';
 import { formatRatio, invert, type Target } from './targets.js';
 import type { TensorResult } from './tensor-workloads.js';
+import { raceMarkdown } from './race/report.js';
+import type { RaceResults } from './race/run.js';
 
 export interface Machine {
   cpu: string;
@@ -31,6 +33,7 @@ export interface Results {
   swell: SwellPoint[];
   fit: FitComparison | { error: string };
   tensors?: TensorResult[];
+  race?: RaceResults;
 }
 
 export function formatTime(ns: number): string {
@@ -171,6 +174,7 @@ export function toMarkdown(r: Results): string {
     '',
     table(['target', 'met', 'measured'], r.targets.map((g) => [g.target, g.met === undefined ? '—' : g.met ? 'yes' : '**no**', g.measured])),
     '',
+    ...(r.race ? ['## The performance race', '', raceMarkdown(r.race)] : []),
     '## Tensor programs',
     '',
     'One step (value and gradient) of each program: our generated `backwardFlat`, our `forwardFlat`, a hand-written loop nest ' +

@@ -7,6 +7,7 @@
  */
 import { register } from 'node:module';
 import type { GradientFn } from '../gradient.js';
+import { resolve as resolveTfjs } from '../tfjs-hook.js';
 import type { StepProgram } from '../steps.js';
 
 export type Tf = typeof import('@tensorflow/tfjs-core');
@@ -18,7 +19,9 @@ let loaded: Promise<Tf> | undefined;
 /** Loads tfjs-core, its CPU backend and its gradients once; selects the CPU backend. */
 export function loadTfjs(): Promise<Tf> {
   loaded ??= (async () => {
-    register('../tfjs-hook.js', import.meta.url);
+    // The hook as a data: URL of its own source, so that it loads from dist and from the
+    // TypeScript sources under vitest alike (Node's loader cannot load a .ts hook file).
+    register(`data:text/javascript,${encodeURIComponent(`export ${resolveTfjs.toString()}`)}`);
     const tf = await import('@tensorflow/tfjs-core');
     await import('@tensorflow/tfjs-backend-cpu');
     await import('@tensorflow/tfjs-core/dist/register_all_gradients.js');

@@ -69,6 +69,11 @@ export interface Peer {
   /** As the table shows it: 'ours', 'hand blocked', 'tfjs-wasm', 'jax-js f64'... */
   name: string;
   precision: 'f32' | 'f64';
+  /**
+   * A looser agreement than its precision's, with the reason, for a peer whose
+   * library computes some ops at a lower precision (the report shows both).
+   */
+  tolerance?: { relative: number; why: string };
   /** Sets up a run (loads the library, compiles, jit-traces); undefined when the peer cannot run this workload. */
   start(workload: RaceWorkload): Promise<PeerRun | undefined>;
 }
