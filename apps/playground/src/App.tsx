@@ -4,9 +4,13 @@
  * compiling and number crunching happens in the compile worker.
  */
 import type { Span } from '@autodiff/parser';
+import { initialTensorParams, seededRandom } from '@autodiff/runtime';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { loadBatchData, type BatchData, type DataChoice } from './batch-data.js';
 import { Editor, type EditorHandle } from './editor/Editor.js';
-import { datasetsFor, EXAMPLES, trainingHint, type Example } from './examples.js';
+import { datasetsFor, EXAMPLES, startingRow, trainingHint, type Example } from './examples.js';
+import { DataSource } from './views/DataSource.js';
+import type { PlanePoint } from './views/DecisionBoundary.js';
 import { hashFor, programFromHash } from './share.js';
 import { CodeView } from './views/CodeView.js';
 import { GraphView } from './views/GraphView.js';
@@ -15,7 +19,8 @@ import { IDLE, TrainPanel, type TrainingState, type TrainRequest } from './views
 import { ValuesPanel } from './views/ValuesPanel.js';
 import { dimSizes, flatten, unflatten, withDefaults, type LeafValue } from './values.js';
 import { WorkerClient, type CompiledReply } from './worker-client.js';
-import type { EditorDiagnostic, Evaluation, ProgramModel } from './worker/protocol.js';
+import { inputValuesOf } from './worker/rows.js';
+import type { EditorDiagnostic, Evaluation, Metrics, ProgramModel } from './worker/protocol.js';
 
 type Tab = 'graph' | 'math' | 'code' | 'train';
 const TABS: { id: Tab; title: string }[] = [
@@ -59,6 +64,12 @@ export function App() {
   const [training, setTraining] = useState<TrainingState>(IDLE);
   const [shareNote, setShareNote] = useState<string | undefined>();
   const [source, setSource] = useState(start.source);
+  // A batch program's rows (a bundled or given CSV); none: random inputs of the size field's length.
+  const [batchData, setBatchData] = useState<(BatchData & { columns: string }) | undefined>();
+  const [dataState, setDataState] = useState<{ loading: boolean; error?: string }>({ loading: false });
+  const [preview, setPreview] = useState<{ compileId: number; metrics: Metrics } | undefined>();
+  // The example whose own dataset is loaded once its program has compiled.
+  const pendingDataset = useRef<string | undefined>(start.example?.id);
 
   // Mutable state read by worker callbacks (which outlive renders).
   const live = useRef({ compiledId: 0, lastReply: 0, exampleId: start.example?.id, dims: new Map<string, number>() });
@@ -76,7 +87,7 @@ export function App() {
         const model = reply.model;
         live.current.compiledId = reply.id;
         setCompiled({ id: reply.id, model });
-        setValues((v) => withDefaults(v, live.current.dims, model, live.current.exampleId));
+        setValues((v) => withDefaults(v, live.current.dims, model, startingRow(model.inputNames, model.tensor, live.current.exampleId)));
       }
       const errors = reply.diagnostics.some((d) => d.severity === 'error') || reply.error !== undefined;
       setStatus(client.busy ? 'checking' : errors ? 'errors' : 'ok');
@@ -97,13 +108,20 @@ export function App() {
         return;
       case 'progress':
         if (reply.id !== current?.id) return;
-        setTraining((t) => appendLosses(t, reply.losses));
+        setTraining((t) => ({
+          ...appendLosses(t, reply.losses), stepsPerSecond: reply.stepsPerSecond, ...(reply.metrics ? { metrics: reply.metrics } : {}),
+        }));
         setParams(reply.params);
         return;
       case 'trained':
         if (reply.id !== current?.id) return;
-        setTraining((t) => ({ ...t, status: reply.reason, finalLoss: reply.loss }));
+        setTraining((t) => ({
+          ...t, status: reply.reason, finalLoss: reply.loss, stepsPerSecond: reply.stepsPerSecond, ...(reply.metrics ? { metrics: reply.metrics } : {}),
+        }));
         setParams(reply.params);
+        return;
+      case 'predicted':
+        if (reply.compileId === live.current.compiledId) setPreview({ compileId: reply.compileId, metrics: reply.metrics });
         return;
       case 'failed':
         if (reply.id === current?.id) setTraining({ ...IDLE, status: 'failed', message: reply.message });
@@ -132,15 +150,73 @@ export function App() {
   const paramValues = useMemo(() => flatten(model?.paramNames ?? [], values), [model, values]);
   const inputValues = useMemo(() => flatten(model?.inputNames ?? [], values), [model, values]);
 
+  const running = training.status === 'running';
   useEffect(() => {
-    if (compiled) client.evaluate({ compileId: compiled.id, params: paramValues, inputs: inputValues, dims: dimValues });
-  }, [client, compiled, paramValues, inputValues, dimValues]);
+    // Not while training: the params change every few milliseconds, and the worker is busy with the run.
+    if (compiled && !running) client.evaluate({ compileId: compiled.id, params: paramValues, inputs: inputValues, dims: dimValues });
+  }, [client, compiled, paramValues, inputValues, dimValues, running]);
+
+  // The rows chosen for a batch program, while they are what the inputs hold (same columns, same count).
+  const batch = model?.batch;
+  const data = batch && batchData && batchData.columns === batch.columns.join(',') && sizes.get(batch.dim) === batchData.train.rows
+    ? batchData : undefined;
+  const rowCount = batch ? sizes.get(batch.dim)! : 0;
+
+  /** Reads the chosen rows into the inputs (the dimension's size becomes their count). */
+  const pickData = useCallback(async (choice: DataChoice) => {
+    const shown = compiledRef.current?.model;
+    const info = shown?.batch;
+    if (!shown || !info) return;
+    if (choice.kind === 'random') {
+      setBatchData(undefined);
+      return;
+    }
+    setDataState({ loading: true });
+    try {
+      const loaded = await loadBatchData(choice, info);
+      const next = new Map(live.current.dims).set(info.dim, loaded.train.rows);
+      setDims(next);
+      setValues((v) => withDefaults(new Map([...v, ...inputValuesOf(shown.inputNames, info, loaded.train)]), next, shown));
+      setBatchData({ ...loaded, columns: info.columns.join(',') });
+      setDataState({ loading: false });
+    } catch (error) {
+      setDataState({ loading: false, error: error instanceof Error ? error.message : String(error) });
+    }
+  }, []);
+
+  // An example's own dataset (moons.csv for moons.txt), once its program has compiled.
+  useEffect(() => {
+    const id = pendingDataset.current;
+    if (!model || id === undefined || id !== live.current.exampleId) return;
+    pendingDataset.current = undefined;
+    const own = model.batch ? datasetsFor(model.batch.columns, id)[0] : undefined;
+    if (own && (own.name === `${id}.csv` || own.name === `${id}-train.csv`)) void pickData({ kind: 'bundled', name: own.name });
+  }, [model, pickData]);
+
+  // A classifier's boundary and accuracy at the params shown, before (and between) runs.
+  const task = batch?.task;
+  useEffect(() => {
+    if (!compiled || !task || running || tab !== 'train') return;
+    client.predict({
+      compileId: compiled.id,
+      params: paramValues,
+      data: { kind: 'rows', train: { rows: rowCount, inputs: Float64Array.from(inputValues) }, ...(data?.test ? { test: data.test } : {}) },
+    });
+  }, [client, compiled, task, running, tab, paramValues, inputValues, rowCount, data]);
+
+  const points = useMemo((): PlanePoint[] => {
+    if (!batch?.task || batch.task.featureShape[0] !== 2 || batch.task.featureShape.length !== 1) return [];
+    const x = values.get(batch.task.features);
+    const y = values.get(batch.task.label);
+    if (typeof x === 'number' || typeof y === 'number' || !x || !y) return [];
+    return Array.from({ length: Math.min(y.length, x.length / 2) }, (_, r) => ({ x: x[2 * r]!, y: x[2 * r + 1]!, label: y[r]! }));
+  }, [batch, values]);
 
   /** A dimension's new size: inputs (and params) of a different size get new data. */
   const changeDim = (name: string, size: number) => {
     const next = new Map(dims).set(name, size);
     setDims(next);
-    if (model) setValues((v) => withDefaults(v, next, model, live.current.exampleId));
+    if (model) setValues((v) => withDefaults(v, next, model, startingRow(model.inputNames, model.tensor, live.current.exampleId)));
   };
 
   // A link pasted into this tab's address bar opens its program.
@@ -159,6 +235,10 @@ export function App() {
     stopTraining();
     setExample(chosen);
     live.current.exampleId = chosen.id;
+    pendingDataset.current = chosen.id;
+    setBatchData(undefined);
+    setDataState({ loading: false });
+    setPreview(undefined);
     setValues(new Map());
     setTraining(IDLE);
     editor.current?.setText(chosen.source);
@@ -182,10 +262,16 @@ export function App() {
     setTraining(IDLE);
   };
 
-  const randomize = () => {
+  /** New random params: a scalar program's uniform (as fit draws them); a tensor program's glorot or he, from a fresh seed. */
+  const randomize = (scheme: 'uniform' | 'glorot' | 'he') => {
     if (!model) return;
     setValues((v) => {
       const next = new Map(v);
+      if (scheme !== 'uniform') {
+        const shapes = model.paramShapes.map((s) => s.map((d) => (typeof d === 'number' ? d : sizes.get(d)!)));
+        const drawn = initialTensorParams(shapes, { kind: scheme }, seededRandom(Math.floor(Math.random() * 2 ** 32)));
+        return new Map([...next, ...unflatten(model.paramNames, model.paramShapes, drawn, sizes)]);
+      }
       const draw = () => model.initScale * (2 * Math.random() - 1);
       for (const name of model.paramNames) {
         const old = next.get(name);
@@ -209,6 +295,17 @@ export function App() {
   }, [status]);
 
   const hint = useMemo(() => trainingHint(source), [source]);
+  const picker = batch && (
+    <DataSource
+      dim={batch.dim}
+      columns={batch.columns}
+      datasets={datasetsFor(batch.columns, example?.id)}
+      data={data}
+      loading={dataState.loading}
+      error={dataState.error}
+      onPick={(choice) => void pickData(choice)}
+    />
+  );
   const datasets = useMemo(() => datasetsFor(model?.inputNames ?? [], example?.id), [model, example]);
   const errors = diagnostics.filter((d) => d.severity === 'error');
 
@@ -252,6 +349,7 @@ export function App() {
               onChange={(name, v) => setValues((old) => new Map(old).set(name, v))}
               onDimChange={changeDim}
               onRandomize={randomize}
+              dataPicker={picker}
             />
           )}
         </div>
@@ -273,7 +371,9 @@ export function App() {
           </nav>
           {status === 'errors' && model && <p className="notice stale">Showing the last version that compiled.</p>}
           <div className="tab-body">
-            {!model && (status === 'errors' ? <ProgramErrors errors={errors} internalError={internalError} /> : <p className="muted">Compiling…</p>)}
+            {!model && (status !== 'checking' || internalError !== undefined
+              ? <ProgramErrors errors={errors} internalError={internalError} />
+              : <p className="muted" data-testid="compiling">Compiling…</p>)}
             {model && tab === 'graph' && <GraphView graph={model.graph} evaluation={graphEvaluation} onHover={onHover} />}
             {model && tab === 'math' && <MathView math={model.math} />}
             {model && tab === 'code' && <CodeView code={model.typescript} />}
@@ -286,6 +386,14 @@ export function App() {
                   inputValues={inputValues}
                   datasets={datasets}
                   defaults={hint}
+                  batch={batch && {
+                    info: batch,
+                    rows: rowCount,
+                    data,
+                    picker,
+                    points,
+                    preview: preview?.compileId === compiled?.id ? preview?.metrics : undefined,
+                  }}
                   state={training}
                   disabled={status !== 'ok'}
                   onTrain={train}

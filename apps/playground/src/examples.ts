@@ -1,10 +1,13 @@
 /**
- * The bundled examples and datasets: the repository's examples/*.txt and
- * examples/data/*.csv, inlined at build time (vite `?raw`), so the menu
- * always shows the same programs the CLI documentation uses.
+ * The bundled examples and datasets: the repository's examples/*.txt
+ * (inlined at build time, vite `?raw`) and examples/data/*.csv (their
+ * headers known at build time, the large files fetched when chosen; see
+ * build/datasets-plugin.ts), so the menu shows the programs the CLI
+ * documentation uses.
  */
+import files from 'virtual:datasets';
+
 const programs = import.meta.glob<string>('../../../examples/*.txt', { query: '?raw', import: 'default', eager: true });
-const datasets = import.meta.glob<string>('../../../examples/data/*.csv', { query: '?raw', import: 'default', eager: true });
 
 const baseName = (path: string) => path.replace(/^.*\//, '').replace(/\.[^.]*$/, '');
 
@@ -16,6 +19,8 @@ const TITLES: Record<string, string> = {
   xor: 'XOR network',
   softmax: 'softmax regression (tensors)',
   moons: 'two-moons MLP (tensors)',
+  digits: 'handwritten digits MLP (tensors)',
+  cancer: 'breast cancer, logistic (tensors)',
   attention: 'attention head (tensors)',
 };
 
@@ -38,9 +43,40 @@ function rank(id: string): number {
   return i < 0 ? Infinity : i;
 }
 
-export const DATASETS: readonly { name: string; text: string }[] = Object.entries(datasets)
-  .map(([path, text]) => ({ name: `${baseName(path)}.csv`, text }))
-  .sort((a, b) => a.name.localeCompare(b.name));
+/** A bundled CSV file: its columns and row count (its text is loaded with `datasetText`). */
+export interface DatasetInfo {
+  name: string;
+  columns: readonly string[];
+  rows: number;
+}
+
+export const DATASETS: readonly DatasetInfo[] = files.map(({ name, columns, rows }) => ({ name, columns, rows }));
+
+const loaded = new Map<string, Promise<string>>();
+
+/** A bundled dataset's text: inlined, or fetched once (the large ones). */
+export function datasetText(name: string): Promise<string> {
+  const file = files.find((f) => f.name === name);
+  if (!file) return Promise.reject(new Error(`no bundled dataset ${name}`));
+  if (file.text !== undefined) return Promise.resolve(file.text);
+  let text = loaded.get(name);
+  if (!text) {
+    text = fetch(new URL(file.url!, document.baseURI)).then((r) => {
+      if (!r.ok) throw new Error(`could not load ${name}: HTTP ${r.status}`);
+      return r.text();
+    });
+    text.catch(() => loaded.delete(name));
+    loaded.set(name, text);
+  }
+  return text;
+}
+
+/** The held-out file that goes with a training file: `digits-test.csv` for `digits-train.csv`. */
+export function testSetOf(name: string): DatasetInfo | undefined {
+  if (!name.endsWith('-train.csv')) return undefined;
+  const test = name.replace(/-train\.csv$/, '-test.csv');
+  return DATASETS.find((d) => d.name === test);
+}
 
 /** Training hints from a `# target: mean loss < X with \`autodiff fit ... --lr R\`` comment. */
 export interface TrainingHint {
@@ -48,6 +84,7 @@ export interface TrainingHint {
   learningRate?: number;
   steps?: number;
   optimizer?: string;
+  batch?: number;
 }
 
 export function trainingHint(source: string): TrainingHint {
@@ -58,7 +95,9 @@ export function trainingHint(source: string): TrainingHint {
   const lr = flag('lr');
   const steps = flag('steps');
   const optimizer = flag('optimizer');
+  const batch = flag('batch');
   return {
+    ...(batch !== undefined ? { batch: Number(batch) } : {}),
     ...(target !== undefined ? { target: Number(target) } : {}),
     ...(lr !== undefined ? { learningRate: Number(lr) } : {}),
     ...(steps !== undefined ? { steps: Number(steps) } : {}),
@@ -66,29 +105,40 @@ export function trainingHint(source: string): TrainingHint {
   };
 }
 
-/** Whether a CSV's header names exactly these inputs (in any order). */
-export function csvFits(text: string, inputs: readonly string[]): boolean {
-  const header = text.split(/\r?\n/, 1)[0]!.split(',').map((c) => c.trim()).sort();
-  const want = [...inputs].sort();
-  return header.length === want.length && header.every((c, i) => c === want[i]);
+/** Whether a header names exactly these columns (in any order). */
+export function columnsFit(header: readonly string[], columns: readonly string[]): boolean {
+  const have = header.map((c) => c.trim()).sort();
+  const want = [...columns].sort();
+  return have.length === want.length && have.every((c, i) => c === want[i]);
 }
 
-/** The bundled datasets whose columns are exactly these inputs; the one named `preferred` first. */
-export function datasetsFor(inputs: readonly string[], preferred?: string): { name: string; text: string }[] {
-  if (inputs.length === 0) return [];
-  const usable = DATASETS.filter((d) => csvFits(d.text, inputs));
-  return [...usable.filter((d) => d.name === `${preferred}.csv`), ...usable.filter((d) => d.name !== `${preferred}.csv`)];
+/**
+ * The bundled datasets whose columns are exactly these (the inputs, or a tensor program's `X[0]`... columns),
+ * the example's own (`ID.csv` or `ID-train.csv`) first; held-out files (`*-test.csv`) are not offered on their own.
+ */
+export function datasetsFor(columns: readonly string[], preferred?: string): DatasetInfo[] {
+  if (columns.length === 0) return [];
+  const usable = DATASETS.filter((d) => columnsFit(d.columns, columns) && !DATASETS.some((t) => testSetOf(t.name) === d));
+  const own = (d: DatasetInfo) => d.name === `${preferred}.csv` || d.name === `${preferred}-train.csv`;
+  return [...usable.filter(own), ...usable.filter((d) => !own(d))];
 }
 
-/** The first data row of a CSV, by column name (for starting values of the inputs). */
-export function firstRow(text: string): Map<string, number> {
+/** The first data row of a small (inlined) bundled dataset, by column name (for starting values of the inputs). */
+export function firstRow(name: string): Map<string, number> {
+  const text = files.find((f) => f.name === name)?.text ?? '';
   const [header, row] = text.split(/\r?\n/).filter((l) => l.trim() !== '');
   const values = new Map<string, number>();
   if (header === undefined || row === undefined) return values;
   const cells = row.split(',');
-  header.split(',').forEach((name, i) => {
+  header.split(',').forEach((column, i) => {
     const v = Number(cells[i]);
-    if (Number.isFinite(v)) values.set(name.trim(), v);
+    if (Number.isFinite(v)) values.set(column.trim(), v);
   });
   return values;
+}
+
+/** Starting values for a scalar program's inputs: the first row of its dataset (the example's own first). */
+export function startingRow(inputNames: readonly string[], tensor: boolean, exampleId?: string): Map<string, number> {
+  const dataset = tensor ? undefined : datasetsFor(inputNames, exampleId)[0];
+  return dataset ? firstRow(dataset.name) : new Map();
 }

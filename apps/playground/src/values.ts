@@ -6,7 +6,6 @@
  */
 import { seededRandom } from '@autodiff/runtime';
 import { concreteShape, DEFAULT_DIM, elementCount, offsetsOf } from './analysis/layout.js';
-import { datasetsFor, firstRow } from './examples.js';
 import type { ProgramModel } from './worker/protocol.js';
 
 export type LeafValue = number | readonly number[];
@@ -23,10 +22,10 @@ const fits = (v: LeafValue | undefined, shape: readonly number[], scalar: boolea
 /**
  * Values for names that have none yet (or none of the right shape): params
  * as `autodiff fit` would initialise them (its default distribution and
- * seed); scalar inputs from the first row of the program's dataset, or 1;
+ * seed); scalar inputs from `row` (the first row of the program's dataset), or 1;
  * tensor inputs random, from a seed (integers below k for labels `onehot` reads).
  */
-export function withDefaults(values: Values, dims: ReadonlyMap<string, number>, model: ProgramModel, exampleId?: string): Map<string, LeafValue> {
+export function withDefaults(values: Values, dims: ReadonlyMap<string, number>, model: ProgramModel, row: ReadonlyMap<string, number> = new Map()): Map<string, LeafValue> {
   const next = new Map(values);
   const sizes = dimSizes(model, dims);
   const params = offsetsOf(model.paramShapes, sizes);
@@ -37,8 +36,6 @@ export function withDefaults(values: Values, dims: ReadonlyMap<string, number>, 
     const start = params.offsets[i]!;
     next.set(name, declared.length === 0 ? model.initialParams[start]! : model.initialParams.slice(start, start + elementCount(shape)));
   });
-  const dataset = datasetsFor(model.inputNames, exampleId)[0];
-  const row = dataset && !model.tensor ? firstRow(dataset.text) : new Map<string, number>();
   model.inputNames.forEach((name, i) => {
     const declared = model.inputShapes[i]!;
     const shape = concreteShape(declared, sizes);

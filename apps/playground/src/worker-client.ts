@@ -24,7 +24,10 @@ export class WorkerClient {
   constructor() {
     this.worker.onmessage = (event: MessageEvent<Reply>) => this.receive(event.data);
     this.worker.onerror = (event) => {
-      for (const l of this.listeners) l({ kind: 'failed', id: 0, message: event.message || 'the compile worker failed to start' });
+      const message = event.message || 'the compile worker failed to start';
+      // A compilation waiting on a dead worker would leave the page "compiling" forever: answer it with the failure.
+      if (this.inFlight) this.receive({ kind: 'failed', id: this.inFlight.id, message });
+      else for (const l of this.listeners) l({ kind: 'failed', id: 0, message });
     };
   }
 
@@ -58,6 +61,10 @@ export class WorkerClient {
 
   train(compileId: number, params: number[], settings: TrainSettings): number {
     return this.post({ kind: 'train', compileId, params, settings });
+  }
+
+  predict(body: Body<'predict'>): number {
+    return this.post({ kind: 'predict', ...body });
   }
 
   stop(): void {

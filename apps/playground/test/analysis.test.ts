@@ -19,6 +19,9 @@ import { nestedListText, parseNestedList } from '../src/analysis/layout.js';
 import { loadProgram } from '../src/analysis/model.js';
 import { dimSizes, flatten, unflatten, withDefaults } from '../src/values.js';
 import { evaluate } from '../src/worker/evaluate.js';
+import { Predictor } from '../src/worker/metrics.js';
+import { batchModel, datasetOfRows, inputValuesOf, rowsOfCsv } from '../src/worker/rows.js';
+import { Trainer } from '@autodiff/train';
 
 const EXAMPLES = resolve(dirname(fileURLToPath(import.meta.url)), '../../../examples');
 const examples = readdirSync(EXAMPLES).filter((f) => f.endsWith('.txt')).map((f) => [f, readFileSync(join(EXAMPLES, f), 'utf8')] as const);
@@ -324,5 +327,52 @@ describe('editor marks', () => {
     expect(marks).toHaveLength(51);
     expect(marks.at(-1)!.message).toMatch(/^\.\.\. and 19,950 more like this \('u50' is bound but never used/);
     expect(marks.at(-1)!.line).toBe(51);
+  });
+});
+
+describe('batch programs: rows, and a classifier\'s predictions', () => {
+  const load = (name: string) => {
+    const source = readFileSync(join(EXAMPLES, name), 'utf8');
+    return loadProgram(compileSource(source), source)!;
+  };
+
+  it('finds the rows, the prediction binding and the labels of the bundled classifiers', () => {
+    expect(load('moons.txt').model.batch).toEqual({
+      dim: 'n', rowSizes: [2, 1], columns: ['X[0]', 'X[1]', 'y'],
+      task: { binding: 'score', label: 'y', features: 'X', featureShape: [2], kind: 'sign', classes: 2 },
+    });
+    expect(load('digits.txt').model.batch?.task).toEqual({ binding: 'logits', label: 'y', features: 'X', featureShape: [64], kind: 'argmax', classes: 10 });
+    expect(load('softmax.txt').model.batch?.task?.binding).toBe('logits');
+    // Targets that are not labels: rows to train on, but no accuracy.
+    const attention = load('attention.txt').model.batch;
+    expect(attention?.dim).toBe('t');
+    expect(attention?.task).toBeUndefined();
+    expect(load('neuron.txt').model.batch).toBeUndefined();
+  });
+
+  it('reads a CSV into the flat layout and back into the Trainer\'s rows', () => {
+    const { batch } = load('moons.txt').model;
+    const text = 'y,X[1],X[0]\n1,0.5,0.25\n-1,2,3\n';
+    const rows = rowsOfCsv(text, batch!, 'mine.csv');
+    expect(rows.rows).toBe(2);
+    expect([...rows.inputs]).toEqual([0.25, 0.5, 3, 2, 1, -1]); // X row-major, then y
+    expect([...datasetOfRows(batch!, rows).values]).toEqual([0.25, 0.5, 1, 3, 2, -1]);
+    expect(inputValuesOf(['X', 'y'], batch!, rows)).toEqual(new Map([['X', [0.25, 0.5, 3, 2]], ['y', [1, -1]]]));
+    expect(() => rowsOfCsv('X[0],y\n1,2\n', batch!, 'short.csv')).toThrow(/short\.csv/);
+  });
+
+  it('two moons trained as `autodiff fit` trains it (its defaults) classifies every training point right', () => {
+    const program = load('moons.txt');
+    const batch = program.model.batch!;
+    const rows = rowsOfCsv(readFileSync(join(EXAMPLES, 'data/moons.csv'), 'utf8'), batch, 'moons.csv');
+    const trainer = new Trainer(batchModel(program, batch), datasetOfRows(batch, rows), { params: Float64Array.from(program.model.initialParams) });
+    const predictor = new Predictor(program, batch, batch.task!);
+    const before = predictor.accuracy(trainer.params, rows);
+    while (trainer.stopped === undefined) trainer.step();
+    expect(before).toBeLessThan(1);
+    expect(predictor.accuracy(trainer.params, rows)).toBe(1);
+    const metrics = predictor.metrics(trainer.params, trainer.updates, rows, undefined);
+    expect(metrics.boundary?.scores.length).toBe(64 * 64);
+    expect(metrics.images).toBeUndefined();
   });
 });

@@ -3,7 +3,8 @@
  * root `pnpm test`'s `turbo run build`; these tests build nothing), served on
  * 127.0.0.1 and driven in Debian's Chromium. Each test saves a screenshot in
  * apps/playground/test-output/; with UPDATE_SCREENSHOT=1 the neuron one also
- * replaces docs/playground.png (the README's picture), so a plain test run
+ * replaces docs/playground.png and the trained two-moons one
+ * docs/playground-moons.png (the READMEs' pictures), so a plain test run
  * leaves the checked-in tree unchanged.
  */
 import { execFileSync } from 'node:child_process';
@@ -347,6 +348,9 @@ describe('playground with tensor programs (built app in Chromium)', () => {
     await page.fill('[data-testid=dim-size-n]', '5');
     await page.fill('[data-testid=value-cell-W1-0]', '0.25');
     const w2 = Array.from({ length: 16 }, (_, i) => Array.from({ length: 16 }, (_, j) => ((i * 16 + j) % 11) / 10 - 0.5));
+    // W2 has 256 elements: a heatmap, editable as a nested list.
+    expect(await page.getAttribute('[data-testid=value-heatmap-W2]', 'data-kind')).toBe('heatmap');
+    await page.click('[data-testid=value-edit-W2]');
     await page.fill('[data-testid=value-text-W2]', JSON.stringify(w2));
     await page.waitForFunction((w2First) => {
       const el = document.querySelector<HTMLElement>('[data-testid=values]');
@@ -414,6 +418,13 @@ describe('playground with tensor programs (built app in Chromium)', () => {
         expectedGraphNodes(compileSource(source).ir!).length,
       );
       await waitForEvaluation(page);
+      // Params start as `autodiff fit` starts them: these vectors and scalars at 0, every max() at a tie. Away from the ties:
+      const before = await page.getAttribute('[data-testid=values]', 'data-evaluated-point');
+      await page.click('[data-testid=randomise-glorot]');
+      await page.waitForFunction((b) => {
+        const el = document.querySelector<HTMLElement>('[data-testid=values]');
+        return el?.dataset.evaluatedPoint !== undefined && el.dataset.evaluatedPoint !== b;
+      }, before);
       expect(await page.getAttribute('[data-testid=agreement-badge]', 'data-ok')).toBe('true');
       await checkGradientsAgainstModule(page, source, 'small');
       await page.click('[data-testid=tab-math]');
@@ -428,6 +439,122 @@ describe('playground with tensor programs (built app in Chromium)', () => {
   });
 });
 
+describe('training classifiers in the playground (built app in Chromium)', () => {
+  it('two moons: trains with the defaults to 100% training accuracy, redrawing the decision boundary', async () => {
+    page = await open();
+    await chooseExample(page, 'moons');
+    // The example's own dataset is loaded into the inputs: 100 rows.
+    await page.waitForSelector('[data-testid=data-status][data-rows="100"]');
+    expect(await page.inputValue('[data-testid=dim-size-n]')).toBe('100');
+    await page.click('[data-testid=tab-train]');
+    expect(await page.inputValue('[data-testid=train-lr]')).toBe('0.01');
+    expect(await page.inputValue('[data-testid=train-steps]')).toBe('1000');
+    expect(await page.inputValue('[data-testid=train-batch]')).toBe('');
+    // Before training: the boundary of the starting params.
+    await page.waitForSelector('[data-testid=decision-boundary][data-step="0"]');
+    const before = await canvasPixels(page);
+    // Every boundary drawn during the run, by step.
+    await page.evaluate(() => {
+      const w = window as unknown as { frames: string[] };
+      w.frames = [];
+      const canvas = document.querySelector('[data-testid=decision-boundary]')!;
+      new MutationObserver(() => w.frames.push(canvas.getAttribute('data-step')!)).observe(canvas, { attributes: true, attributeFilter: ['data-step'] });
+    });
+    const started = Date.now();
+    await page.click('[data-testid=train-start]');
+    await page.waitForFunction(() => document.querySelector<HTMLElement>('[data-testid=train-status]')?.dataset.status !== 'running', undefined, { timeout: 60_000 });
+    expect(await page.getAttribute('[data-testid=train-status]', 'data-status')).toBe('steps');
+    await page.waitForSelector('[data-testid=classifier][data-step="1000"]');
+    console.log(`two moons: 1000 steps in ${Date.now() - started} ms`);
+    expect(Number(await page.getAttribute('[data-testid=train-accuracy]', 'data-value'))).toBe(1);
+    expect(Number(await page.getAttribute('[data-testid=steps-per-second]', 'data-value'))).toBeGreaterThan(0);
+    const frames = await page.evaluate(() => (window as unknown as { frames: string[] }).frames);
+    expect(frames.length).toBeGreaterThanOrEqual(1);
+    expect(frames[frames.length - 1]).toBe('1000');
+    const after = await canvasPixels(page);
+    expect(after.length).toBe(before.length);
+    let changed = 0;
+    for (let i = 0; i < before.length; i += 4) if (before[i] !== after[i] || before[i + 1] !== after[i + 1] || before[i + 2] !== after[i + 2]) changed++;
+    expect(changed / (before.length / 4)).toBeGreaterThan(0.05);
+    // Long numbers fit their fields.
+    for (const field of ['[data-testid=value-input-b3]', '[data-testid=value-cell-W1-0]']) {
+      const fits = await page.$eval(field, (e) => e.scrollWidth <= e.clientWidth);
+      expect(fits, field).toBe(true);
+    }
+    await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+    const picture = await shot(page, 'moons-trained');
+    if (process.env.UPDATE_SCREENSHOT === '1') copyFileSync(picture, join(REPO, 'docs/playground-moons.png'));
+
+    // A CSV file of one's own: its rows become the inputs.
+    const lines = example('data/moons.csv').split('\n').slice(0, 21).join('\n');
+    await page.setInputFiles('[data-testid=data-upload]', { name: 'twenty.csv', mimeType: 'text/csv', buffer: Buffer.from(lines) });
+    await page.waitForSelector('[data-testid=data-status][data-rows="20"]');
+    expect(await page.inputValue('[data-testid=dim-size-n]')).toBe('20');
+    await page.waitForSelector('[data-testid=decision-boundary]');
+    await shot(page, 'moons-uploaded-csv');
+  });
+
+  it('digits: trains in batches of 128 to over 90% test accuracy, with a grid of test images and their predicted labels', async () => {
+    page = await open();
+    await chooseExample(page, 'digits');
+    await page.waitForSelector('[data-testid=data-status][data-rows="1437"][data-test-rows="360"]', { timeout: 30_000 });
+    await page.click('[data-testid=tab-train]');
+    expect(await page.inputValue('[data-testid=train-batch]')).toBe('128');
+    await page.fill('[data-testid=train-steps]', '300');
+    await page.waitForSelector('[data-testid=digit-grid] [data-testid=digit]');
+    const started = Date.now();
+    await page.click('[data-testid=train-start]');
+    await page.waitForFunction(() => document.querySelector<HTMLElement>('[data-testid=train-status]')?.dataset.status !== 'running', undefined, { timeout: 60_000 });
+    await page.waitForSelector('[data-testid=classifier][data-step="300"]');
+    console.log(`digits: 300 steps of 128 rows in ${Date.now() - started} ms`);
+    const accuracy = Number(await page.getAttribute('[data-testid=test-accuracy]', 'data-value'));
+    expect(accuracy).toBeGreaterThanOrEqual(0.9);
+    expect(await page.textContent('[data-testid=test-accuracy]')).toMatch(/^\d+\.\d%$/);
+    const digits = await page.$$eval('[data-testid=digit]', (els) => els.map((e) => [Number(e.getAttribute('data-label')), Number(e.getAttribute('data-predicted'))]));
+    expect(digits.length).toBe(48);
+    const wrong = digits.filter(([label, predicted]) => label !== predicted).length;
+    expect(await page.locator('[data-testid=digit].wrong').count()).toBe(wrong);
+    expect(wrong).toBeLessThan(48 * 0.15);
+    await shot(page, 'digits-trained');
+  });
+
+  it('"fit" shows every box of a tensor program\'s graph, each with its type', async () => {
+    page = await open();
+    await chooseExample(page, 'digits');
+    const expected = expectedGraphNodes(compileSource(example('digits.txt')).ir!);
+    await page.waitForFunction(
+      (n) => document.querySelectorAll('[data-testid=graph][data-current=true] [data-testid=graph-node]').length === n,
+      expected.length,
+    );
+    const view = (await page.locator('.graph-scroll').boundingBox())!;
+    const boxes = await page.$$eval('[data-testid=graph-node]', (els) => els.map((e) => {
+      const r = (e.querySelector('rect') as SVGRectElement).getBoundingClientRect();
+      return { left: r.left, top: r.top, right: r.right, bottom: r.bottom, type: e.getAttribute('data-type') };
+    }));
+    const outside = boxes.filter((b) => b.left < view.x - 0.5 || b.top < view.y - 0.5 || b.right > view.x + view.width + 0.5 || b.bottom > view.y + view.height + 0.5);
+    expect(outside).toEqual([]);
+    expect(boxes.every((b) => /^f64(\[.*\])?$/.test(b.type ?? ''))).toBe(true);
+    await shot(page, 'digits-graph-fit');
+    // Its derivatives as math: the op table's LaTeX, no internal helper names.
+    await page.click('[data-testid=tab-math]');
+    await page.waitForSelector('[data-testid=math-partial]');
+    const latex = await page.$$eval('.math .tex', (els) => els.map((e) => `${e.getAttribute('data-latex')}\n${e.textContent}`).join('\n'));
+    for (const helper of ['tieShare', 'gate', 'isEqual']) expect(latex).not.toContain(helper);
+    expect(latex).toContain('X^{\\top}');
+    expect(await page.locator('.math .katex-error').count()).toBe(0);
+    await shot(page, 'digits-derivatives');
+  });
+});
+
+/** The decision boundary's pixels (RGBA). */
+async function canvasPixels(p: Page): Promise<number[]> {
+  return p.$eval('[data-testid=decision-boundary]', (c) => {
+    const canvas = c as HTMLCanvasElement;
+    // Every 16th pixel is plenty to see a change (and keeps the transfer small).
+    return [...canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data].filter((_, i) => i % 64 < 4);
+  });
+}
+
 describe('playground opened on a program with an error (built app in Chromium)', () => {
   it('shows the error in the right pane instead of "Compiling…", and the program once fixed', async () => {
     const bad = 'param x\ny = x +* 2\ny^2\n';
@@ -436,6 +563,7 @@ describe('playground opened on a program with an error (built app in Chromium)',
     await error.waitFor();
     expect(await error.textContent()).toContain("2:8: error[E006]: expected an expression after '+', found '*'");
     expect(await page.locator('.tab-body', { hasText: 'Compiling' }).count()).toBe(0);
+    expect(await page.locator('[data-testid=compiling]').count()).toBe(0);
     await shot(page, 'first-program-error');
     await typeProgram(page, 'param x\ny = x * 2\ny^2\n');
     expect(await page.locator('[data-testid=program-error]').count()).toBe(0);

@@ -2,9 +2,10 @@
 import { emitModule, loadCompiled, type Compilation, type CompiledFunctions } from '@autodiff/compiler';
 import { gradsOf, opNamed, outputsOf, topoOrder, valueOf, type Program, type Node } from '@autodiff/ir';
 import { capPerCode, LineIndex, type CheckedProgram, type Diagnostic } from '@autodiff/parser';
-import { initialParams, seededRandom } from '@autodiff/runtime';
+import { initialParams, initialTensorParams, seededRandom } from '@autodiff/runtime';
 import { FIT_DEFAULTS } from '@autodiff/train';
 import type { EditorDiagnostic, MathModel, ProgramModel, TooLarge } from '../worker/protocol.js';
+import { batchInfoOf } from './batch.js';
 import { boxedNodes, graphModelOf } from './graph-model.js';
 import { offsetsOf } from './layout.js';
 import { latexName, toLatex } from './latex.js';
@@ -22,6 +23,8 @@ export interface LoadedProgram {
   /** The boxed nodes, when the graph is drawn. */
   graphNodes: Node[];
   model: ProgramModel;
+  /** The source (the prediction binding is compiled again, as an export, when training needs it). */
+  source: string;
 }
 
 /**
@@ -77,13 +80,18 @@ export function loadProgram(compilation: Compilation, source: string): LoadedPro
     inputShapes,
     dimNames: tensor ? [...(compiled.dimNames ?? [])] : [],
     labels: ir.inputs.map((x) => labelCount(ir, x)),
-    initialParams: [...initialParams(paramSize, FIT_DEFAULTS.init, seededRandom(FIT_DEFAULTS.seed))],
+    // As `autodiff fit` starts: a tensor program's matrices glorot and its vectors 0; a scalar program's uniform.
+    initialParams: [...(tensor && paramShapes.every((s) => s.every((d) => typeof d === 'number'))
+      ? initialTensorParams(paramShapes as number[][], undefined, seededRandom(FIT_DEFAULTS.seed))
+      : initialParams(paramSize, FIT_DEFAULTS.init, seededRandom(FIT_DEFAULTS.seed)))],
     initScale: FIT_DEFAULTS.init.scale,
     typescript: emitModule(ir, { language: 'ts', sourceName: 'playground.txt', source }),
     graph: boxed.length <= GRAPH_LIMIT ? graphModelOf(ir, sourceMap) : tooLarge(boxed.length, GRAPH_LIMIT),
     math: reachable <= MATH_LIMIT ? mathOf(checked, ir, sourceMap.bindingNames) : tooLarge(reachable, MATH_LIMIT),
   };
-  return { checked, ir, compiled, graphNodes, model };
+  const batch = tensor ? batchInfoOf(checked) : undefined;
+  if (batch) model.batch = batch;
+  return { checked, ir, compiled, graphNodes, model, source };
 }
 
 /** For an input that `onehot` reads: its number of classes (its values must be integers below it); else null. */

@@ -19,8 +19,6 @@ const HEADER = 22;
 const NUMBERS = 20;
 const TAGS = 18;
 const CHAR = 7.2;
-/** "Fit" never shrinks below this (smaller text is unreadable; the view scrolls instead). */
-const MIN_FIT = 0.45;
 
 interface Box {
   node: GraphNode;
@@ -114,7 +112,8 @@ export function GraphView({ graph, evaluation, onHover }: GraphViewProps) {
     return () => { current = false; };
   }, [graph]);
 
-  const room = { width: available - 2, height: window.innerHeight * 0.74 };
+  // The scroller's inner size (its max-height is 74vh), less a pixel of rounding.
+  const room = { width: available - 1, height: window.innerHeight * 0.74 - 3 };
   const fitScale = (l: Layout) => Math.min(1, room.width / l.width, room.height / l.height);
   // Micrograd draws left to right; a long chain reads better top to bottom when that is larger on screen.
   const chosen: Direction | undefined = !layouts ? undefined : direction !== 'auto' ? direction
@@ -146,9 +145,10 @@ export function GraphView({ graph, evaluation, onHover }: GraphViewProps) {
     onHover([]);
   };
 
-  const fit = available > 0 ? Math.max(MIN_FIT, fitScale(layout)) : 1;
+  // "Fit" shows every box (zoom in to read a large graph; it then scrolls).
+  const fit = available > 0 ? fitScale(layout) : 1;
   const scale = zoom === 'fit' ? fit : zoom;
-  const zoomBy = (factor: number) => setZoom(Math.max(0.2, Math.min(3, scale * factor)));
+  const zoomBy = (factor: number) => setZoom(Math.max(0.05, Math.min(3, scale * factor)));
 
   return (
     <div
@@ -156,6 +156,7 @@ export function GraphView({ graph, evaluation, onHover }: GraphViewProps) {
       data-testid="graph"
       data-current={String(layouts?.of === graph)}
       data-node-count={layout.boxes.length}
+      data-scale={scale}
     >
       <div className="graph-tools">
         <Legend />

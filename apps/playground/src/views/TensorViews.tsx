@@ -59,10 +59,20 @@ export function TensorEditor({ name, shape, values, onChange }: TensorEditorProp
       </div>
     );
   }
-  if (values.length > TEXT_LIMIT) {
-    return <p className="muted small" data-testid={`value-text-${name}`}>{values.length.toLocaleString('en-US')} elements, random: too many to edit here.</p>;
-  }
-  return <ListField name={name} shape={shape} values={values} onChange={onChange} />;
+  // A larger tensor is a heatmap; its elements can still be edited as a nested list (when that is a reasonable size).
+  return (
+    <div className="tensor-large">
+      <Heatmap name={name} testId={`value-heatmap-${name}`} prefix="" shape={shape} values={values} />
+      {values.length > TEXT_LIMIT ? (
+        <p className="muted small" data-testid={`value-text-${name}`}>{values.length.toLocaleString('en-US')} elements: too many to edit as text.</p>
+      ) : (
+        <details className="tensor-edit">
+          <summary data-testid={`value-edit-${name}`}>edit as a nested list</summary>
+          <ListField name={name} shape={shape} values={values} onChange={onChange} />
+        </details>
+      )}
+    </div>
+  );
 }
 
 /**
@@ -83,6 +93,8 @@ function CellField({ label, testId, value, onChange }: { label: string; testId: 
       title={`${label} = ${exact(value)}`}
       data-testid={testId}
       data-value={exact(value)}
+      // As wide as its text, so a long number (−1.23457e-5) is not cut off.
+      style={{ width: `calc(${Math.max(6, (editing ?? short(value, 6)).length + 1)}ch + 8px)` }}
       value={editing ?? short(value, 6)}
       onBlur={() => setEditing(undefined)}
       onChange={(e) => {
@@ -157,10 +169,13 @@ export function TensorGradient({ name, shape, values }: { name: string; shape: r
       </div>
     );
   }
-  return <Heatmap name={name} shape={shape} values={values} />;
+  return <Heatmap name={name} testId={`gradient-${name}`} prefix="∂/∂" shape={shape} values={values} />;
 }
 
-function Heatmap({ name, shape, values }: { name: string; shape: readonly number[]; values: readonly number[] }) {
+/** A tensor's elements as colours (last axis across), with min, max and the element under the pointer. */
+function Heatmap({ name, testId, prefix, shape, values }: {
+  name: string; testId: string; prefix: string; shape: readonly number[]; values: readonly number[];
+}) {
   const canvas = useRef<HTMLCanvasElement>(null);
   const [hover, setHover] = useState<number | undefined>();
   const { rows: allRows, columns } = grid(shape);
@@ -199,11 +214,11 @@ function Heatmap({ name, shape, values }: { name: string; shape: readonly number
   return (
     <div
       className="heatmap"
-      data-testid={`gradient-${name}`}
+      data-testid={testId}
       data-kind="heatmap"
       data-min={exact(min)}
       data-max={exact(max)}
-      aria-label={`gradient of ${name}`}
+      aria-label={prefix ? `gradient of ${name}` : `values of ${name}`}
     >
       <canvas ref={canvas} width={columns * cell} height={rows * cell} onMouseMove={pick} onMouseLeave={() => setHover(undefined)} />
       <div className="heatmap-legend">
@@ -214,7 +229,7 @@ function Heatmap({ name, shape, values }: { name: string; shape: readonly number
         {allRows > rows && <span className="muted">first {rows} of {allRows} rows</span>}
       </div>
       <div className="muted small heatmap-hover">
-        {hover !== undefined ? `∂/∂${indexText(name, hover, shape)} = ${short(values[hover], 6)}` : `${values.length} elements; hover for one`}
+        {hover !== undefined ? `${prefix}${indexText(name, hover, shape)} = ${short(values[hover], 6)}` : `${values.length} elements; hover for one`}
       </div>
     </div>
   );

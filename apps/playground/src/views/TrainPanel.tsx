@@ -2,10 +2,15 @@
  * Gradient descent on the params: optimiser, learning rate, steps and data,
  * with the loss curve drawn live (uPlot) while the worker trains.
  */
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useRef, useState, type ReactNode } from 'react';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
-import type { TrainData } from '../worker/protocol.js';
+import type { BatchInfo } from '../analysis/batch.js';
+import type { BatchData } from '../batch-data.js';
+import { datasetText, type DatasetInfo } from '../examples.js';
+import type { Metrics, TrainData } from '../worker/protocol.js';
+import { ClassifierView } from './ClassifierView.js';
+import type { PlanePoint } from './DecisionBoundary.js';
 import { exact, short } from './format.js';
 
 export interface TrainingState {
@@ -15,6 +20,9 @@ export interface TrainingState {
   /** Mean loss over every row at the final params. */
   finalLoss?: number;
   message?: string;
+  stepsPerSecond?: number;
+  /** A classifier's latest metrics from the run. */
+  metrics?: Metrics;
 }
 
 export const IDLE: TrainingState = { status: 'idle', steps: [], losses: [] };
@@ -23,7 +31,21 @@ export interface TrainRequest {
   optimizer: string;
   learningRate: number;
   steps: number;
+  batch?: number;
+  pace?: number;
   data: TrainData;
+}
+
+/** A batch program's rows to train on: those under Values, from `data` (or random), with the picker to change them. */
+export interface BatchRows {
+  info: BatchInfo;
+  rows: number;
+  data: BatchData | undefined;
+  picker: ReactNode;
+  /** The training points in the plane (2-D features), for the boundary. */
+  points: readonly PlanePoint[];
+  /** The metrics at the params shown, while no run is showing its own. */
+  preview: Metrics | undefined;
 }
 
 interface TrainPanelProps {
@@ -33,8 +55,9 @@ interface TrainPanelProps {
   inputNames: readonly string[];
   inputValues: readonly number[];
   /** Bundled datasets that fit the inputs, the preferred one first. */
-  datasets: readonly { name: string; text: string }[];
-  defaults: { learningRate?: number; steps?: number; optimizer?: string; target?: number };
+  datasets: readonly DatasetInfo[];
+  defaults: { learningRate?: number; steps?: number; optimizer?: string; target?: number; batch?: number };
+  batch?: BatchRows | undefined;
   state: TrainingState;
   disabled: boolean;
   onTrain: (request: TrainRequest) => void;
@@ -45,15 +68,24 @@ interface TrainPanelProps {
 const POINT = 'current input values (1 row)';
 const PASTE = 'pasted CSV';
 const BATCH = 'current input values (the whole batch)';
+/** Rows up to this many train full-batch by default; more, in batches of DEFAULT_BATCH (as `fit --batch 128`). */
+const FULL_BATCH_ROWS = 256;
+const DEFAULT_BATCH = 128;
+/** Steps a second in slow motion: two moons' 1000 steps in five seconds. */
+const SLOW_PACE = 200;
 
 export function TrainPanel(props: TrainPanelProps) {
-  const { tensor, dims, inputNames, inputValues, defaults, state, disabled } = props;
+  const { tensor, dims, inputNames, inputValues, defaults, state, disabled, batch } = props;
   const datasets = tensor ? [] : props.datasets;
   const [optimizer, setOptimizer] = useState(defaults.optimizer ?? 'adam');
   const [learningRate, setLearningRate] = useState(String(defaults.learningRate ?? 0.01));
   const [steps, setSteps] = useState(String(defaults.steps ?? 1000));
   const [pasted, setPasted] = useState(`${inputNames.join(',')}\n`);
   const [dataChoice, setDataChoice] = useState<string | undefined>();
+  const suggestedBatch = defaults.batch ?? (batch && batch.rows > FULL_BATCH_ROWS ? DEFAULT_BATCH : undefined);
+  const [slow, setSlow] = useState(false);
+  const [batchSize, setBatchSize] = useState(suggestedBatch === undefined ? '' : String(suggestedBatch));
+  useEffect(() => setBatchSize(suggestedBatch === undefined ? '' : String(suggestedBatch)), [suggestedBatch]);
 
   // A new example brings its own suggested settings.
   useEffect(() => {
@@ -68,16 +100,22 @@ export function TrainPanel(props: TrainPanelProps) {
 
   const lr = Number(learningRate);
   const stepCount = Number(steps);
-  const valid = lr > 0 && Number.isFinite(lr) && Number.isInteger(stepCount) && stepCount >= 1 && stepCount <= 1_000_000;
+  const rowsPerStep = batchSize.trim() === '' ? undefined : Number(batchSize);
+  const batchValid = rowsPerStep === undefined || (Number.isInteger(rowsPerStep) && rowsPerStep >= 1);
+  const valid = lr > 0 && Number.isFinite(lr) && Number.isInteger(stepCount) && stepCount >= 1 && stepCount <= 1_000_000 && batchValid;
   const running = state.status === 'running';
 
-  const start = () => {
-    const data: TrainData = tensor
+  const start = async () => {
+    const data: TrainData = batch
+      ? { kind: 'rows', train: { rows: batch.rows, inputs: Float64Array.from(inputValues) }, ...(batch.data?.test ? { test: batch.data.test } : {}) }
+      : tensor
       ? { kind: 'point', inputs: [...inputValues], dims: [...dims] }
       : choice === POINT
       ? { kind: 'point', inputs: [...inputValues] }
-      : { kind: 'csv', text: choice === PASTE ? pasted : datasets.find((d) => d.name === choice)!.text };
-    props.onTrain({ optimizer, learningRate: lr, steps: stepCount, data });
+      : { kind: 'csv', text: choice === PASTE ? pasted : await datasetText(choice) };
+    props.onTrain({ optimizer, learningRate: lr, steps: stepCount, data, ...(batch && rowsPerStep !== undefined ? { batch: rowsPerStep } : {}),
+      ...(slow ? { pace: SLOW_PACE } : {}),
+    });
   };
 
   const last = state.finalLoss ?? state.losses[state.losses.length - 1];
@@ -101,7 +139,23 @@ export function TrainPanel(props: TrainPanelProps) {
           steps{' '}
           <input className="short" value={steps} onChange={(e) => setSteps(e.target.value)} data-testid="train-steps" />
         </label>
-        {inputNames.length > 0 && (
+        {batch && (
+          <label>
+            batch{' '}
+            <input
+              className={`short${batchValid ? '' : ' invalid'}`}
+              value={batchSize}
+              placeholder="all rows"
+              onChange={(e) => setBatchSize(e.target.value)}
+              title="rows per step (empty: every row)"
+              data-testid="train-batch"
+            />
+          </label>
+        )}
+        <label title={`at most ${SLOW_PACE} steps a second, to watch the run`}>
+          <input type="checkbox" checked={slow} onChange={(e) => setSlow(e.target.checked)} data-testid="train-slow" /> slow motion
+        </label>
+        {inputNames.length > 0 && !batch && (
           <label>
             data{' '}
             <select value={choice} onChange={(e) => setDataChoice(e.target.value)} data-testid="train-data">
@@ -110,7 +164,19 @@ export function TrainPanel(props: TrainPanelProps) {
           </label>
         )}
       </div>
-      {inputNames.length > 0 && choice === PASTE && (
+      {batch?.picker}
+      {inputNames.length > 0 && !batch && choice === PASTE && (
+        <label className="upload small">
+          upload a CSV file{' '}
+          <input
+            type="file"
+            accept=".csv,text/csv,text/plain"
+            onChange={(e) => void e.target.files?.[0]?.text().then(setPasted)}
+            data-testid="train-upload"
+          />
+        </label>
+      )}
+      {inputNames.length > 0 && !batch && choice === PASTE && (
         <textarea
           className="csv"
           rows={5}
@@ -121,7 +187,7 @@ export function TrainPanel(props: TrainPanelProps) {
         />
       )}
       <div className="toolbar">
-        <button type="button" onClick={start} disabled={disabled || running || !valid} data-testid="train-start">train</button>
+        <button type="button" onClick={() => void start()} disabled={disabled || running || !valid} data-testid="train-start">train</button>
         <button type="button" onClick={props.onStop} disabled={!running} data-testid="train-stop">stop</button>
         <button type="button" onClick={props.onReset} disabled={running || state.status === 'idle'} data-testid="train-reset">reset</button>
         <span data-testid="train-status" data-status={state.status}>
@@ -137,12 +203,22 @@ export function TrainPanel(props: TrainPanelProps) {
               {' '}(target &lt; {target}{last !== undefined && last < target ? ' ✓' : ''})
             </span>
           )}
+          {state.stepsPerSecond !== undefined && state.stepsPerSecond > 0 && (
+            <span className="muted" data-testid="steps-per-second" data-value={state.stepsPerSecond}>
+              {' · '}{Math.round(state.stepsPerSecond).toLocaleString('en-US')} steps/s
+            </span>
+          )}
         </span>
       </div>
       {state.message && <pre className="notice bad">{state.message}</pre>}
-      <LossChart steps={state.steps} losses={state.losses} target={target} />
+      <div className="train-views">
+        <LossChart steps={state.steps} losses={state.losses} target={target} />
+        {batch?.info.task && <ClassifierView task={batch.info.task} metrics={state.metrics ?? batch.preview} points={batch.points} />}
+      </div>
       <p className="muted small">
-        {tensor
+        {batch
+          ? `Minimises the program's output over the ${batch.rows} rows of the inputs shown under Values, ${rowsPerStep === undefined || rowsPerStep >= batch.rows ? 'all at once' : `${rowsPerStep} rows at a time (reshuffled every epoch)`}, starting from the params shown there; they follow the run live.`
+          : tensor
           ? 'Minimises the program\'s output on the input values shown under Values (the whole batch at once), starting from the params shown there; they follow the run live.'
           : 'Minimises the mean of the program\'s output over the data rows (full batch), starting from the params shown under Values; they follow the run live.'}
         {' '}Reset puts back the params from before the run.

@@ -4,7 +4,7 @@
  * dimension name. The output value, each partial derivative (a table or a
  * heatmap for a tensor param), and whether the three witnesses agree on them.
  */
-import { useEffect, useState } from 'react';
+import { useEffect, useState, type ReactNode } from 'react';
 import { concreteShape, elementCount, elementIndex, offsetsOf, typeText } from '../analysis/layout.js';
 import type { LeafValue, Values } from '../values.js';
 import type { Agreement, Evaluation, ProgramModel } from '../worker/protocol.js';
@@ -27,10 +27,13 @@ interface ValuesPanelProps {
   evaluatedCompile?: number | undefined;
   onChange: (name: string, value: LeafValue) => void;
   onDimChange: (name: string, size: number) => void;
-  onRandomize: () => void;
+  /** New random params: uniform (a scalar program's, as fit draws them), glorot or he (a tensor program's). */
+  onRandomize: (scheme: 'uniform' | 'glorot' | 'he') => void;
+  /** Where a batch program's rows come from (bundled datasets, a CSV). */
+  dataPicker?: ReactNode;
 }
 
-export function ValuesPanel({ model, values, dims, evaluation, evaluatedCompile, onChange, onDimChange, onRandomize }: ValuesPanelProps) {
+export function ValuesPanel({ model, values, dims, evaluation, evaluatedCompile, onChange, onDimChange, onRandomize, dataPicker }: ValuesPanelProps) {
   const { paramNames, inputNames } = model;
   const paramOffsets = offsetsOf(model.paramShapes, dims).offsets;
   // The gradient shown is the evaluation's, for the sizes it was made with (the page may be a step ahead).
@@ -118,8 +121,17 @@ export function ValuesPanel({ model, values, dims, evaluation, evaluatedCompile,
     >
       <div className="panel-head">
         <h2>Values</h2>
-        {paramNames.length > 0 && (
-          <button type="button" onClick={onRandomize} title="new random params, drawn as training draws them">randomize params</button>
+        {paramNames.length > 0 && !model.tensor && (
+          <button type="button" onClick={() => onRandomize('uniform')} title="new random params, drawn as training draws them">randomize params</button>
+        )}
+        {paramNames.length > 0 && model.tensor && (
+          <span className="randomise">
+            randomise params{' '}
+            <button type="button" onClick={() => onRandomize('glorot')} data-testid="randomise-glorot"
+              title="uniform on ±sqrt(6 / (fan-in + fan-out)) for every param">glorot</button>
+            <button type="button" onClick={() => onRandomize('he')} data-testid="randomise-he"
+              title="normal with deviation sqrt(2 / fan-in) for every param">he</button>
+          </span>
         )}
       </div>
       {model.dimNames.length > 0 && (
@@ -133,6 +145,7 @@ export function ValuesPanel({ model, values, dims, evaluation, evaluatedCompile,
           <span className="muted small">inputs of a new size get new random data</span>
         </div>
       )}
+      {dataPicker}
       {scalars.length > 0 && (
         <table>
           <tbody>
@@ -199,7 +212,11 @@ function NumberField({ name, value, onChange }: { name: string; value: number; o
       type="number"
       step="any"
       aria-label={name}
+      title={exact(value)}
       data-testid={`value-input-${name}`}
+      data-value={exact(value)}
+      // Wide enough for every digit (a trained param has 17): none is cut off.
+      style={{ width: `calc(${Math.max(8, text.length + 1)}ch + 28px)` }}
       value={text}
       onChange={(e) => {
         setText(e.target.value);

@@ -6,6 +6,7 @@
 import { compileSource } from '@autodiff/compiler';
 import { editorDiagnostics, loadProgram, type LoadedProgram } from '../analysis/model.js';
 import { evaluate } from './evaluate.js';
+import { Predictor } from './metrics.js';
 import type { Reply, Request } from './protocol.js';
 import { TrainingRun } from './training.js';
 
@@ -19,7 +20,7 @@ const send = (reply: Reply) => scope.postMessage(reply);
  * The latest program that compiled (the page keeps showing it while the text
  * has errors); requests naming an older one are answered with nothing.
  */
-let current: { id: number; program: LoadedProgram } | undefined;
+let current: { id: number; program: LoadedProgram; predictor?: Predictor } | undefined;
 let training: TrainingRun | undefined;
 
 scope.onmessage = ({ data: request }) => {
@@ -31,6 +32,25 @@ scope.onmessage = ({ data: request }) => {
 };
 
 let pendingEvaluation: Extract<Request, { kind: 'evaluate' }> | undefined;
+let pendingPrediction: Extract<Request, { kind: 'predict' }> | undefined;
+
+/** The current program's classifier predictions (its prediction binding compiled once, when first needed). */
+function predictorOf(program: NonNullable<typeof current>): Predictor | undefined {
+  const { batch } = program.program.model;
+  if (!batch?.task) return undefined;
+  program.predictor ??= new Predictor(program.program, batch, batch.task);
+  return program.predictor;
+}
+
+function predictPending(): void {
+  const request = pendingPrediction;
+  pendingPrediction = undefined;
+  if (!request || current?.id !== request.compileId) return;
+  const predictor = predictorOf(current);
+  if (!predictor) return;
+  const { train, test } = request.data;
+  send({ kind: 'predicted', id: request.id, compileId: request.compileId, metrics: predictor.metrics(Float64Array.from(request.params), 0, train, test) });
+}
 
 function evaluatePending(): void {
   const request = pendingEvaluation;
@@ -65,8 +85,21 @@ function handle(request: Request): void {
     case 'train': {
       training?.stop();
       if (current?.id !== request.compileId) return;
-      training = new TrainingRun(request.id, current.program, request.params, request.settings, send);
+      const predictor = request.settings.data.kind === 'rows' ? predictorOf(current) : undefined;
+      training = new TrainingRun(request.id, current.program, request.params, request.settings, send, predictor);
       training.start();
+      return;
+    }
+    case 'predict': {
+      const waiting = pendingPrediction;
+      pendingPrediction = request;
+      if (!waiting) setTimeout(() => {
+        try {
+          predictPending();
+        } catch (error) {
+          send({ kind: 'failed', id: request.id, message: error instanceof Error ? error.message : String(error) });
+        }
+      }, 0);
       return;
     }
     case 'stop':

@@ -2,6 +2,7 @@
  * Messages between the page and the compile worker. Everything is plain data
  * (structured clone): the IR itself stays in the worker.
  */
+import type { BatchInfo } from '../analysis/batch.js';
 import type { GraphModel } from '../analysis/graph-model.js';
 
 export interface EditorDiagnostic {
@@ -47,8 +48,10 @@ export interface ProgramModel {
   labels: (number | null)[];
   /** Starting params, every element in the flat layout: what `autodiff fit` draws by default (its distribution and seed). */
   initialParams: number[];
-  /** Half-width of that uniform distribution, for "randomize". */
+  /** Half-width of that uniform distribution, for "randomize" (a scalar program's). */
   initScale: number;
+  /** Set for a batch program (each input's first dimension the one dimension name): it trains on data rows. */
+  batch?: BatchInfo;
   /** The generated TypeScript module (emitModule). */
   typescript: string;
   graph: GraphModel | TooLarge;
@@ -59,12 +62,39 @@ export interface ProgramModel {
  * The rows to train on: a CSV text (header names the inputs), or the current input values as one row
  * (for a tensor program: every element of each input, and the dimension sizes; the whole batch).
  */
-export type TrainData = { kind: 'csv'; text: string } | { kind: 'point'; inputs: number[]; dims?: number[] };
+export type TrainData =
+  | { kind: 'csv'; text: string }
+  | { kind: 'point'; inputs: number[]; dims?: number[] }
+  /** A batch program's rows: its inputs in the flat layout for `rows` rows (what Values shows), and held-out rows like them. */
+  | { kind: 'rows'; train: Rows; test?: Rows };
+
+/** Rows of a batch program's inputs, in the flat layout (each input's elements for every row, the inputs one after another). */
+export interface Rows {
+  rows: number;
+  inputs: Float64Array;
+}
+
+/** What a classifier looks like at some params: accuracies, its boundary over the plane, its guesses for a few images. */
+export interface Metrics {
+  /** Step the params are from (0: before training). */
+  step: number;
+  trainAccuracy?: number;
+  testAccuracy?: number;
+  testLoss?: number;
+  /** For 2-D features: the prediction on a size x size grid over `extent` (x0, x1, y0, y1), row 0 at the top (y1). */
+  boundary?: { size: number; extent: [number, number, number, number]; scores: Float32Array };
+  /** For image features: the first rows of the test set (else the training set), their labels and predicted labels. */
+  images?: { shape: [number, number]; pixels: Float32Array; labels: number[]; predicted: number[]; of: 'test' | 'train' };
+}
 
 export interface TrainSettings {
   optimizer: string;
   learningRate: number;
   steps: number;
+  /** Rows per step (mini-batches, reshuffled every epoch); undefined: every row. */
+  batch?: number;
+  /** At most this many steps a second (to watch a fast run); undefined: as fast as it goes. */
+  pace?: number;
   data: TrainData;
 }
 
@@ -73,7 +103,9 @@ export type Request =
   /** Params and inputs in the flat layout; `dims` the dimension names' sizes, in `dimNames` order. */
   | { kind: 'evaluate'; id: number; compileId: number; params: number[]; inputs: number[]; dims: number[] }
   | { kind: 'train'; id: number; compileId: number; params: number[]; settings: TrainSettings }
-  | { kind: 'stop'; id: number };
+  | { kind: 'stop'; id: number }
+  /** The metrics at these params (no training): the decision boundary before a run. */
+  | { kind: 'predict'; id: number; compileId: number; params: number[]; data: Extract<TrainData, { kind: 'rows' }> };
 
 export interface Agreement {
   ok: boolean;
@@ -107,7 +139,11 @@ export type Reply =
   | { kind: 'compiled'; id: number; diagnostics: EditorDiagnostic[]; model?: ProgramModel; error?: string }
   | { kind: 'evaluated'; id: number; compileId: number; evaluation: Evaluation }
   /** Batch losses of the steps since the last report (step counts from 1), and the params now. */
-  | { kind: 'progress'; id: number; losses: { step: number; loss: number }[]; params: number[] }
+  | { kind: 'progress'; id: number; losses: { step: number; loss: number }[]; params: number[]; stepsPerSecond: number; metrics?: Metrics }
+  | { kind: 'predicted'; id: number; compileId: number; metrics: Metrics }
   /** `loss` is the mean over every row at the final params. */
-  | { kind: 'trained'; id: number; reason: 'steps' | 'until' | 'stopped' | 'diverged'; steps: number; loss: number; params: number[] }
+  | {
+    kind: 'trained'; id: number; reason: 'steps' | 'until' | 'stopped' | 'diverged'; steps: number; loss: number; params: number[];
+    stepsPerSecond: number; metrics?: Metrics;
+  }
   | { kind: 'failed'; id: number; message: string };
