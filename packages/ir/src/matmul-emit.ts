@@ -1,20 +1,99 @@
 /**
- * Loops for `a @ b`. Two orders, chosen by how b is laid out:
- * - rows of b contiguous (the usual case): out[i, :] += a[i, t] * b[t, :], in
- *   i-t-j order, blocked over 4 rows of a so that each row of b read from
- *   memory serves four rows of the result (register blocking);
- * - b a vector, or the transpose of a stored matrix (the backward of `@`,
- *   g @ W^T): out[i, j] = dot(a[i, :], b[:, j]), both read along t;
- * - a the transpose of a stored matrix (the other half of the backward,
- *   X^T @ g, g a matrix or a vector): a sum of outer products, t-i-j,
- *   reading rows of X and g.
+ * Loops for `a @ b`.
+ * - a a matrix with at least 4 rows (or a number of rows known only at run
+ *   time), b a vector or a matrix of at least 4 columns: register tiles of 4
+ *   rows by 4 columns (4 rows by b's one column for a vector). A tile's sums
+ *   stay in locals over the whole of t, so each value read from a or b serves
+ *   4 multiply-adds and each result is stored once. Any layout (b's rows
+ *   contiguous, or a or b the transpose of a stored matrix, as in the
+ *   backward's X^T @ g and g @ W^T) reads through the same views. Every sum
+ *   runs over t in order, as the plain loop's would.
+ * - Otherwise, by how b is laid out: rows of b contiguous: out[i, :] +=
+ *   a[i, t] * b[t, :] in i-t-j order; b a vector, or the transpose of a
+ *   stored matrix: out[i, j] = dot(a[i, :], b[:, j]); a the transpose of a
+ *   stored matrix: a sum of outer products, t-i-j, reading rows of X and g.
  */
 import type { EmitContext } from './emit-context.js';
 import type { Node } from './node.js';
 import type { Dim } from './shape.js';
 
-/** Rows of the result computed together in the blocked loop. */
+/** Rows of the result computed together in the blocked loop (and rows and columns of a register tile). */
 export const MATMUL_BLOCK = 4;
+
+/** Whether a dimension may hold a whole block (a dimension name may: its size is known only at run time). */
+const mayBlock = (d: Dim) => typeof d === 'string' || d >= MATMUL_BLOCK;
+
+/**
+ * `a @ b`, a a matrix: 4x4 register tiles, then the columns and rows left
+ * over; for b a vector (p = 1), four rows at a time, then the rows left over.
+ */
+function emitTiles(ctx: EmitContext, m: Dim, k: Dim, p: Dim): void {
+  const B = MATMUL_BLOCK;
+  const vector = ctx.node.args[1]!.shape.length === 1;
+  const a = (i: string, t: string) => ctx.read(0, [i, t]);
+  const b = (t: string, j: string) => ctx.read(1, vector ? [t] : [t, j]);
+  const store = (i: string, j: string, v: string) =>
+    ctx.line(`${ctx.self(ctx.flatIndex(ctx.node.shape, vector ? [i] : [i, j]))} = ${v};`);
+  const plus = (v: string, r: number) => (r === 0 ? v : `${v} + ${r}`);
+  /** No loop for what is left over when a size is a known multiple of 4. */
+  const whole = (d: Dim) => typeof d === 'number' && d % B === 0;
+  const range = Array.from({ length: B }, (_, r) => r);
+  const [i, j] = [ctx.fresh('i'), ctx.fresh('j')];
+
+  const tile = () => {
+    const t = ctx.fresh('t');
+    const sums = range.map(() => range.map(() => ctx.fresh('c')));
+    ctx.line(`let ${sums.flat().map((c) => `${c} = 0`).join(', ')};`);
+    ctx.line(`for (let ${t} = 0; ${t} < ${ctx.dim(k)}; ${t}++) {`);
+    const as = range.map((r) => { const v = ctx.fresh('a'); ctx.line(`const ${v} = ${a(plus(i, r), t)};`); return v; });
+    const bs = range.map((c) => { const v = ctx.fresh('b'); ctx.line(`const ${v} = ${b(t, plus(j, c))};`); return v; });
+    range.forEach((r) => ctx.line(range.map((c) => `${sums[r]![c]} += ${as[r]} * ${bs[c]};`).join(' ')));
+    ctx.line('}');
+    range.forEach((r) => range.forEach((c) => store(plus(i, r), plus(j, c), sums[r]![c]!)));
+  };
+  /** Four rows, one column (j; b's only column for a vector). */
+  const column = () => {
+    const [t, bv] = [ctx.fresh('t'), ctx.fresh('b')];
+    const sums = range.map(() => ctx.fresh('c'));
+    ctx.line(`let ${sums.map((c) => `${c} = 0`).join(', ')};`);
+    ctx.line(`for (let ${t} = 0; ${t} < ${ctx.dim(k)}; ${t}++) {`);
+    ctx.line(`const ${bv} = ${b(t, j)};`);
+    ctx.line(range.map((r) => `${sums[r]} += ${a(plus(i, r), t)} * ${bv};`).join(' '));
+    ctx.line('}');
+    range.forEach((r) => store(plus(i, r), j, sums[r]!));
+  };
+  /** One row: a dot product per element. */
+  const row = () => {
+    const [j2, t, acc] = [vector ? '0' : ctx.fresh('j'), ctx.fresh('t'), ctx.fresh('acc')];
+    if (!vector) ctx.line(`for (let ${j2} = 0; ${j2} < ${ctx.dim(p)}; ${j2}++) {`);
+    ctx.line(`let ${acc} = 0;`);
+    ctx.line(`for (let ${t} = 0; ${t} < ${ctx.dim(k)}; ${t}++) ${acc} += ${a(i, t)} * ${b(t, j2)};`);
+    store(i, j2, acc);
+    if (!vector) ctx.line('}');
+  };
+
+  ctx.line(`let ${i} = 0;`);
+  ctx.line(`for (; ${i} + ${B - 1} < ${ctx.dim(m)}; ${i} += ${B}) {`);
+  if (vector) {
+    column();
+  } else {
+    ctx.line(`let ${j} = 0;`);
+    ctx.line(`for (; ${j} + ${B - 1} < ${ctx.dim(p)}; ${j} += ${B}) {`);
+    tile();
+    ctx.line('}');
+    if (!whole(p)) {
+      ctx.line(`for (; ${j} < ${ctx.dim(p)}; ${j}++) {`);
+      column();
+      ctx.line('}');
+    }
+  }
+  ctx.line('}');
+  if (!whole(m)) {
+    ctx.line(`for (; ${i} < ${ctx.dim(m)}; ${i}++) {`);
+    row();
+    ctx.line('}');
+  }
+}
 
 export function emitMatmul(ctx: EmitContext): void {
   const [x, y] = ctx.node.args as [Node, Node];
@@ -26,6 +105,11 @@ export function emitMatmul(ctx: EmitContext): void {
   const out = (i: string, j: string) =>
     ctx.node.shape.length === 2 ? ctx.flatIndex(ctx.node.shape, [i, j]) : ctx.node.shape.length === 1 ? (x.shape.length === 2 ? i : j) : '0';
   const forLoop = (v: string, n: Dim) => ctx.line(`for (let ${v} = 0; ${v} < ${ctx.dim(n)}; ${v}++) {`);
+
+  if (x.shape.length === 2 && mayBlock(m) && (y.shape.length === 1 || mayBlock(p))) {
+    emitTiles(ctx, m, k, p);
+    return;
+  }
 
   if (x.op === 'transpose' && x.shape.length === 2) {
     ctx.fill('0');
