@@ -6,12 +6,12 @@ import { printable } from '@autodiff/diagnostics';
 import { checkCommand, type CheckOptions } from './check-command.js';
 import { compileCommand } from './compile-command.js';
 import { evalCommand } from './eval-command.js';
-import { InputError, UsageError } from './failures.js';
+import { InputError, printableLines, UsageError } from './failures.js';
 import { FIT_HELP_DEFAULTS, fitCommand, type FitCommandOptions } from './fit-command.js';
 import { predictCommand } from './predict-command.js';
 
 const USAGE = `Usage:
-  autodiff compile FILE [-o OUT] [--emit ts|js|ir] [--export NAME...]
+  autodiff compile FILE [-o OUT] [--emit ts|js|ir] [--export NAME...] [--watch]
   autodiff eval    FILE --at NAME=VALUE[,NAME=VALUE...] [--params FILE.json] [--inputs FILE.json]
                    [--engine compiled|tape] [--json]
   autodiff eval    FILE --params FILE.json --data DATA.csv [--json]
@@ -41,8 +41,11 @@ const COMMANDS: Record<string, Command> = {
       output: { help: 'Write to OUT instead of stdout (atomically, if OUT is a regular file)', short: 'o' },
       emit: { help: 'ts (default), js, or ir (the IR after each pass)' },
       export: { help: 'Also export binding NAME as functions NAME(p, x) and NAMEFlat(p, x, out, ...dims) (may be repeated)', repeatable: true },
+      watch: { help: 'Recompile whenever FILE changes (needs -o), until interrupted; a failed compile keeps the last good OUT', flag: true },
     },
-    run: (file, v, r) => compileCommand(file, { output: v.output as string | undefined, emit: v.emit as string | undefined, exports: r.export ?? [] }),
+    run: (file, v, r) => compileCommand(file, {
+      output: v.output as string | undefined, emit: v.emit as string | undefined, exports: r.export ?? [], watch: v.watch === true,
+    }),
   },
   eval: {
     summary: 'Evaluate FILE and its gradient at one point',
@@ -175,9 +178,7 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   } catch (e) {
     if (e instanceof InputError) {
-      // Every line is made printable once more here: no message can move the cursor or recolour the terminal.
-      const lines = e.lines.flatMap((l) => l.split('\n')).map((l) => printable(l, { keepTabs: true }));
-      process.stderr.write(lines.join('\n') + '\n');
+      process.stderr.write(printableLines(e.lines));
       return 1;
     }
     if (e instanceof UsageError) {

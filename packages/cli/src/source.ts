@@ -1,8 +1,8 @@
 /** Reading input files (with a size limit) and reporting a program's diagnostics. */
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { compileSource, DEFAULT_CONTEXT, ExportNameError, type Compilation } from '@autodiff/compiler';
-import { quoted } from '@autodiff/diagnostics';
-import { formatDiagnostics, MAX_SOURCE_LENGTH, nearestName, type Diagnostic } from '@autodiff/parser';
+import { formatDiagnostics, MAX_SOURCE_LENGTH, type Diagnostic } from '@autodiff/parser';
+import { unknownBindingArgs } from './bindings.js';
 import { fileMessage, fileMessageAt } from './diagnostics.js';
 import { InputError } from './failures.js';
 
@@ -94,11 +94,7 @@ export function compileFile(
   const result = compileSource(file.text, DEFAULT_CONTEXT, { exports });
   report(file, result.diagnostics);
   if (result.unknownExports) {
-    const bindings = [...result.checked!.bindings.keys()];
-    throw new InputError(result.unknownExports.map((name) => {
-      const near = nearestName(name, bindings);
-      return fileMessage(file.path, 'unknownBinding', flag, name, near ? `; did you mean ${quoted(near)}?` : '', bindings);
-    }));
+    throw new InputError(result.unknownExports.map((name) => fileMessage(file.path, 'unknownBinding', ...unknownBindingArgs(result.checked!, name, flag))));
   }
   return { ir: result.ir!, checked: result.checked!, stages: result.stages! };
 }
