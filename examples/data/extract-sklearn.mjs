@@ -17,21 +17,11 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
+import { seededRandom } from './random.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const source = process.argv[2] ?? '/usr/lib/python3/dist-packages/sklearn/datasets/data';
 
-/** Mulberry32, as generate.mjs: a small seeded generator giving numbers in [0, 1). */
-function seededRandom(seed) {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let z = state;
-    z = Math.imul(z ^ (z >>> 15), z | 1);
-    z ^= z + Math.imul(z ^ (z >>> 7), z | 61);
-    return ((z ^ (z >>> 14)) >>> 0) / 0x100000000;
-  };
-}
 
 function fail(message) {
   console.error(`extract-sklearn: ${message}`);

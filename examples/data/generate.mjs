@@ -5,20 +5,10 @@
 import { writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { seededRandom } from './random.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
-/** Mulberry32: a small seeded generator giving numbers in [0, 1). */
-function seededRandom(seed) {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let z = state;
-    z = Math.imul(z ^ (z >>> 15), z | 1);
-    z ^= z + Math.imul(z ^ (z >>> 7), z | 61);
-    return ((z ^ (z >>> 14)) >>> 0) / 0x100000000;
-  };
-}
 
 const random = seededRandom(2024);
 const between = (lo, hi) => lo + (hi - lo) * random();
