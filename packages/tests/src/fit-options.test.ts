@@ -116,15 +116,22 @@ describe('fit --checkpoint', () => {
   it('an interrupted run leaves its last checkpoint, complete, and --params resumes from it', async () => {
     const out = join(dir, 'interrupted.json');
     const child = spawn(process.execPath, [CLI, 'fit', line, '--data', lineData, '--steps', '100000000', '--lr', '0.05', '--checkpoint', '50', '--out', out]);
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => { stderr += chunk.toString(); });
+    const exited = new Promise<number | null>((done) => child.on('exit', (code) => done(code)));
+    let running = true;
+    void exited.then(() => { running = false; });
     try {
       // Generous: this machine may be busy with other test files.
       const began = Date.now();
-      while (!existsSync(out) && Date.now() - began < 90_000) await new Promise((r) => setTimeout(r, 20));
+      while (running && !existsSync(out) && Date.now() - began < 60_000) await new Promise((r) => setTimeout(r, 20));
       await new Promise((r) => setTimeout(r, 200));
+      expect(running, `fit exited before it was interrupted: ${stderr}`).toBe(true);
     } finally {
       child.kill('SIGTERM');
     }
-    await new Promise((r) => child.on('close', r));
+    await exited;
+    expect(existsSync(out), `no checkpoint was written: ${stderr}`).toBe(true);
     const saved = JSON.parse(readFileSync(out, 'utf8')) as { w: number[]; b: number };
     expect(saved.w).toHaveLength(2);
     // The checkpoint is at least 50 steps in (loss 0.0074 there): well below the start's 2.8 (w and b start at 0).
