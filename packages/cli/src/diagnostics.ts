@@ -67,8 +67,8 @@ export const CLI_DIAGNOSTICS = defineDiagnostics('cli', {
   fitKind: { code: 'E228', severity: 'error', message: () =>
     'fit trains a per-row program (no dimension names) or a batch program (every input\'s first dimension '
     + 'the same dimension name, and no other dimension names); this one is neither' },
-  badLabel: { code: 'E229', severity: 'error', message: (row: number, column: string, value: number, name: string, k: number) =>
-    `row ${row}, column ${q(column)}: ${value} is not a label of onehot(${name}, ${k}), an integer in [0, ${k})` },
+  badLabel: { code: 'E229', severity: 'error', message: (column: string, value: number, name: string, k: number) =>
+    `${value} in column ${q(column)} is not a label of onehot(${name}, ${k}), an integer in [0, ${k})` },
   savedParamShape: { code: 'E230', severity: 'error', message: (name: string, want: string, got: string) =>
     `param ${q(name)} should have shape ${want}, the file gives ${got}` },
   heldOutEmpty: { code: 'E231', severity: 'error', message: (fraction: number, rows: number, what: string) =>

@@ -3,6 +3,7 @@
 import { createRequire } from 'node:module';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { printable } from '@autodiff/diagnostics';
+import { nearestName } from '@autodiff/parser';
 import { checkCommand, type CheckOptions } from './check-command.js';
 import { compileCommand } from './compile-command.js';
 import { evalCommand } from './eval-command.js';
@@ -121,7 +122,7 @@ function help(name?: string): string {
     const names = `${spec.short ? `-${spec.short}, ` : ''}--${o}${spec.flag ? '' : ' <value>'}`;
     return `  ${names.padEnd(24)} ${spec.help}`;
   });
-  return `autodiff ${name}: ${c.summary}\n\n${USAGE}\n\nOptions:\n${rows.join('\n')}\n  ${'-h, --help'.padEnd(24)} Show this help\n`;
+  return `autodiff ${name}: ${c.summary}\n\n${usage(name, false)}\n\nOptions:\n${rows.join('\n')}\n  ${'-h, --help'.padEnd(24)} Show this help\n`;
 }
 
 function parseOptions(command: Command, args: string[]) {
@@ -134,6 +135,12 @@ function parseOptions(command: Command, args: string[]) {
   try {
     parsed = parseArgs({ args, options, allowPositionals: true, strict: true });
   } catch (e) {
+    const unknown = (e as { code?: string }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' ? /'(-[^']*)'/.exec((e as Error).message)?.[1] : undefined;
+    if (unknown !== undefined) {
+      // Node's text suggests quoting it as a positional argument; a typo of a flag is likelier.
+      const near = nearestName(unknown.replace(/^-+/, ''), Object.keys(command.options));
+      throw new UsageError(`unknown option '${unknown}'${near ? `; did you mean '--${near}'?` : ''}`);
+    }
     // Node's message may span lines (with the fix, e.g. "use '--lr=-XYZ'"): keep all of it.
     throw new UsageError(e instanceof Error ? e.message.split('\n').join(' ') : String(e));
   }
@@ -151,10 +158,23 @@ function parseOptions(command: Command, args: string[]) {
   return { values, repeated, positionals: parsed.positionals };
 }
 
+/** The usage lines of one command (all of them for an unknown one), and where to read more. */
+function usage(name: string | undefined, hint = true): string {
+  const lines = USAGE.split('\n');
+  if (name === undefined || !Object.hasOwn(COMMANDS, name)) return USAGE;
+  const own: string[] = [];
+  let inside = false;
+  for (const line of lines.slice(1)) {
+    if (line.startsWith('  autodiff ')) inside = line.startsWith(`  autodiff ${name} `);
+    if (inside) own.push(line);
+  }
+  return `Usage:\n${own.join('\n')}${hint ? `\nRun 'autodiff ${name} --help' for details.` : ''}`;
+}
+
 /** Runs the command line; resolves to the exit status. */
 async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
   try {
-    const [name, ...rest] = argv;
     if (name === '--version' || name === '-v') {
       process.stdout.write(`autodiff ${version()}\n`);
       return 0;
@@ -182,7 +202,7 @@ async function main(argv: string[]): Promise<number> {
       return 1;
     }
     if (e instanceof UsageError) {
-      process.stderr.write(`autodiff: ${printable(e.message)}\n${USAGE}\n`);
+      process.stderr.write(`autodiff: ${printable(e.message)}\n${usage(name)}\n`);
       return 2;
     }
     // A bug in autodiff itself: say so in one line, without a stack trace.
@@ -193,11 +213,14 @@ async function main(argv: string[]): Promise<number> {
 
 // A reader that stops early (`autodiff compile big.txt | head`) closes the pipe: that ends the
 // output, quietly, rather than as an unhandled 'error' event with a stack trace.
-for (const stream of [process.stdout, process.stderr]) {
-  stream.on('error', (e: NodeJS.ErrnoException) => {
-    if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
-    throw e;
-  });
-}
+// A closed stderr (progress piped into `head`) only loses messages: the run goes on, so fit
+// still writes its --out file and exits with its own status.
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw e;
+});
+process.stderr.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code !== 'EPIPE') throw e;
+});
 
 process.exitCode = await main(process.argv.slice(2));

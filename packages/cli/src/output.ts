@@ -39,11 +39,27 @@ const STDOUT_NAMES = new Set(['/dev/stdout', '/dev/fd/1', '/proc/self/fd/1', '-'
 /** Temporary files being written, removed if the process is interrupted. */
 const pending = new Set<string>();
 const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+let handling = false;
 
+/**
+ * Once a file has been written, the handler stays: one removed after a write
+ * would drop a signal that arrived during it (Node delivers it later, to no
+ * listener, and the process would carry on). Without a write in progress it
+ * leaves the signal to another listener (watch mode's), or dies of it.
+ */
 function onSignal(signal: NodeJS.Signals): void {
+  const writing = pending.size > 0;
   for (const file of pending) rmSync(file, { force: true });
+  pending.clear();
+  if (!writing && process.listenerCount(signal) > 1) return;
   for (const s of SIGNALS) process.removeAllListeners(s);
   process.kill(process.pid, signal); // die of the signal, as without the handler
+}
+
+function handleSignals(): void {
+  if (handling) return;
+  handling = true;
+  for (const s of SIGNALS) process.on(s, onSignal);
 }
 
 function statOrUndefined(path: string): Stats | undefined {
@@ -66,8 +82,8 @@ async function writeChunks(path: string, chunks: readonly string[], flags: strin
 
 async function replaceAtomically(target: string, chunks: readonly string[], existing: Stats | undefined): Promise<void> {
   const temporary = join(dirname(target), `.${basename(target)}.${randomBytes(6).toString('hex')}.tmp`);
+  handleSignals();
   pending.add(temporary);
-  if (pending.size === 1) for (const s of SIGNALS) process.on(s, onSignal);
   try {
     await writeChunks(temporary, chunks, 'wx');
     if (existing) {
@@ -80,7 +96,6 @@ async function replaceAtomically(target: string, chunks: readonly string[], exis
     throw e;
   } finally {
     pending.delete(temporary);
-    if (pending.size === 0) for (const s of SIGNALS) process.removeListener(s, onSignal);
   }
 }
 

@@ -69,7 +69,8 @@ export function checkLabels(dataPath: string, checked: CheckedProgram, model: Mo
       for (let r = 0; r < data.rows && problems.length < 10; r++) {
         const v = data.values[r * columns.length + c]!;
         if (!(Number.isInteger(v) && v >= 0 && v < k)) {
-          problems.push(fileMessageAt(dataPath, r + 2, 1, 'badLabel', r + 1, column, v, name, k));
+          const line = data.source?.lines[r] ?? r + 2;
+          problems.push(fileMessageAt(dataPath, line, data.source?.fields[c] ?? 1, 'badLabel', column, v, name, k));
         }
       }
     });

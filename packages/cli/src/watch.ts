@@ -55,10 +55,13 @@ export function watchCompile(path: string, output: string, build: (file: SourceF
       else fail(error);
     };
     // Interrupted while writing: the write's own handler removes its temporary file and ends
-    // the process (output.ts); between two writes, stop at once.
+    // the process (output.ts); between two writes, stop. This listener is removed only after the
+    // signal's other listeners have run: output.ts's leaves the signal to it while it is there.
     const interrupted = () => {
       stopping = true;
-      if (!running) stop();
+      setImmediate(() => {
+        if (!running) stop();
+      });
     };
 
     const compileOnce = async () => {

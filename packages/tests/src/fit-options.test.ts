@@ -4,7 +4,7 @@
  * hand-derived results.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { autodiff, CLI, tempDir, writeTemp } from './cli.js';
@@ -51,7 +51,7 @@ describe('fit --valid and --valid-data', () => {
     const bad = writeTemp(dir, 'bad-labels.csv', 'X[0],X[1],y\n1,0,0\n0,1,3\n');
     const labels = autodiff(['fit', classes, '--data', good, '--valid-data', bad, '--steps', '5']);
     expect(labels.status).toBe(1);
-    expect(labels.stderr).toMatch(/bad-labels\.csv:3:1: error\[E229\]: row 2, column 'y': 3 is not a label of onehot\(y, 3\)/);
+    expect(labels.stderr).toMatch(/bad-labels\.csv:3:3: error\[E229\]: 3 in column 'y' is not a label of onehot\(y, 3\)/);
   });
 
   it('refuses what cannot work, before training', () => {
@@ -111,6 +111,32 @@ describe('fit --checkpoint', () => {
     expect(run.status, run.stderr).toBe(0);
     const plain = autodiff(['fit', line, '--data', lineData, '--steps', '30']);
     expect(readFileSync(out, 'utf8')).toBe(plain.stdout);
+  });
+
+  it('a reader of the progress that stops early (2>&1 | head -1) does not stop the run: --out is written', async () => {
+    const sub = mkdtempSync(join(dir, 'head-'));
+    const out = join(sub, 'params.json');
+    const child = spawn(process.execPath, [CLI, 'fit', line, '--data', lineData, '--steps', '3000', '--out', out]);
+    child.stderr.once('data', () => child.stderr.destroy());
+    const code = await new Promise<number | null>((done) => child.on('exit', (c) => done(c)));
+    expect(code).toBe(0);
+    expect((JSON.parse(readFileSync(out, 'utf8')) as { w: number[] }).w).toHaveLength(2);
+    expect(readdirSync(sub)).toEqual(['params.json']);
+  });
+
+  it('Ctrl-C ends a run that writes a checkpoint every step (a signal during a write is not lost)', async () => {
+    for (let trial = 0; trial < 3; trial++) {
+      const out = join(dir, `every-step-${trial}.json`);
+      const child = spawn(process.execPath, [CLI, 'fit', line, '--data', lineData, '--steps', '100000000', '--checkpoint', '1', '--out', out]);
+      const exited = new Promise<NodeJS.Signals | null>((done) => child.on('exit', (_code, signal) => done(signal)));
+      const began = Date.now();
+      while (!existsSync(out) && Date.now() - began < 60_000) await new Promise((r) => setTimeout(r, 10));
+      child.kill('SIGINT');
+      const ended = await Promise.race([exited, new Promise<'running'>((r) => setTimeout(() => r('running'), 20_000))]);
+      if (ended === 'running') child.kill('SIGKILL');
+      expect(ended).toBe('SIGINT');
+      JSON.parse(readFileSync(out, 'utf8')); // the last checkpoint is whole
+    }
   });
 
   it('an interrupted run leaves its last checkpoint, complete, and --params resumes from it', async () => {

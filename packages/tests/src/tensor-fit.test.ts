@@ -85,13 +85,16 @@ describe('autodiff fit with tensors', () => {
     expect([...uniform.W.flat(), ...uniform.b, uniform.c].every((v) => Math.abs(v) <= 0.01)).toBe(true);
   });
 
-  it('labels for onehot are checked before training: a bad one names its row and column', () => {
-    const data = writeTemp(dir, 'labels.csv', 'X[0],X[1],y\n1,0,0\n0,1,3\n1,1,1.5\n');
+  it('labels for onehot are checked before training: a bad one is reported at its line and field', () => {
+    // y is the first field here, and a blank line moves the rows after it down.
+    const data = writeTemp(dir, 'labels.csv', 'y,X[0],X[1]\n0,1,0\n3,0,1\n\n1.5,1,1\n');
     const program = writeTemp(dir, 'labels.txt', 'param W: [2, 3]\ninput X: [n, 2], y: [n]\n-mean(sum(onehot(y, 3) * log_softmax(X @ W), axis=1))\n');
     const run = autodiff(['fit', program, '--data', data]);
     expect(run.status).toBe(1);
-    expect(run.stderr).toContain(`${data}:3:1: error[E229]: row 2, column 'y': 3 is not a label of onehot(y, 3), an integer in [0, 3)`);
-    expect(run.stderr).toContain(`${data}:4:1: error[E229]: row 3, column 'y': 1.5 is not a label`);
+    expect(run.stderr).toContain(`${data}:3:1: error[E229]: 3 in column 'y' is not a label of onehot(y, 3), an integer in [0, 3)`);
+    expect(run.stderr).toContain(`${data}:5:1: error[E229]: 1.5 in column 'y' is not a label`);
+    const last = writeTemp(dir, 'labels-last.csv', 'X[0],X[1],y\n1,0,0\n0,1,3\n');
+    expect(autodiff(['fit', program, '--data', last]).stderr).toContain(`${last}:3:3: error[E229]: 3 in column 'y'`);
   });
 
   it('a program that is neither per-row nor batch says which kinds fit trains', () => {

@@ -24,6 +24,7 @@ export function readCsv(text: string, inputs: readonly string[]): CsvResult {
   const notes: FileProblem[] = [];
   const lines = new LineCounter(source);
   const values: number[] = [];
+  const rowLines: number[] = [];
   let header: string[] | undefined;
   let columnOfInput: number[] = [];
   let rows = 0;
@@ -48,6 +49,7 @@ export function readCsv(text: string, inputs: readonly string[]): CsvResult {
         if (problems.items.length > 0) parser.abort(); // without a sound header the cells mean nothing
       } else {
         rows++;
+        rowLines.push(row);
         readRow(cells, header, inputs, columnOfInput, row, values, report);
       }
       if (problems.full) parser.abort();
@@ -57,7 +59,8 @@ export function readCsv(text: string, inputs: readonly string[]): CsvResult {
   if (header === undefined) report(problem('emptyFile', 1, 1, inputs));
   else if (rows === 0 && problems.items.length === 0) report(problem('noRows', headerRow + 1, 1));
   if (problems.items.length > 0) return { problems: problems.inFileOrder() };
-  return { dataset: { columns: [...inputs], rows, values: Float64Array.from(values) }, notes };
+  const origin = { lines: rowLines, fields: columnOfInput.map((c) => c + 1) };
+  return { dataset: { columns: [...inputs], rows, values: Float64Array.from(values), source: origin }, notes };
 }
 
 function checkHeader(header: readonly string[], inputs: readonly string[], row: number): FileProblem[] {

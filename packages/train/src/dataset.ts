@@ -5,6 +5,8 @@ export interface Dataset {
   readonly rows: number;
   /** Row-major: row r's value for column c is at r * columns.length + c. */
   readonly values: Float64Array;
+  /** Where the values came from in a CSV file, for messages: each row's line and each column's field (1-based). */
+  readonly source?: { readonly lines: readonly number[]; readonly fields: readonly number[] };
 }
 
 /**

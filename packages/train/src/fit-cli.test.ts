@@ -149,7 +149,8 @@ describe('autodiff fit: the command line', () => {
       [['--seed', 'x'], "--seed must be a whole number from 0 to 4294967295, not 'x'"],
       [['--init', 'cauchy:1'], "--init must be uniform:A or normal:S with a number A or S >= 0, glorot or he, not 'cauchy:1'"],
       [['--until', 'low'], "--until must be a finite number, not 'low'"],
-      [['--bogus', '1'], "Unknown option '--bogus'"],
+      [['--bogus', '1'], "unknown option '--bogus'"],
+      [['--step', '1'], "unknown option '--step'; did you mean '--steps'?"],
     ];
     for (const [flags, message] of bad) {
       const run = autodiff(['fit', neuron, '--data', data, ...flags, '--out', 'out.json'], dir);
