@@ -78,7 +78,7 @@ export const CLI_DIAGNOSTICS = defineDiagnostics('cli', {
     `${flag} names ${q(name)}, which is not a binding of this file${hint} (${known.length === 0 ? 'it has no bindings' : `its bindings: ${nameList(known)}`})` },
   exportNameTaken: { code: 'E233', severity: 'error', message: (message: string) => message },
   notPerRow: { code: 'E234', severity: 'error', message: (name: string, shape: string, batch: string) =>
-    `--value ${q(name)} has shape ${shape}, not one value per row: in a batch program, predict prints bindings whose first dimension is the batch's, ${q(batch)} (e.g. a score of shape [${batch}] or [${batch}, 10])` },
+    `--value ${q(name)} has shape ${shape}, not one value per row: in a batch program, predict prints bindings whose first dimension is the batch's, ${q(batch)}, and no other (e.g. a score of shape [${batch}] or [${batch}, 10])` },
   // The compile API (`compile()`, `load()`): a bug of autodiff's own, reported as data rather than thrown.
   internalError: { code: 'E235', severity: 'error', message: (message: string) =>
     `internal error in autodiff (please report it, with the program): ${message}` },

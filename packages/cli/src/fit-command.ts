@@ -6,6 +6,7 @@
  * Everything is read and checked before the first step, so a run that fails
  * early writes nothing.
  */
+import { statSync } from 'node:fs';
 import { loadCompiled } from '@autodiff/compiler';
 import { isTensorProgram } from '@autodiff/parser';
 import { checkLabels, formatTensorParams, readTensorParams, tensorModel } from './tensor-fit.js';
@@ -209,6 +210,10 @@ function readSettings(options: FitCommandOptions): Settings {
   if (valid !== undefined && validData !== undefined) throw new UsageError('give --valid FRACTION or --valid-data FILE, not both');
   if (valid !== undefined && data === undefined) throw new UsageError('--valid holds out a fraction of the --data rows: give --data');
   if (checkpoint !== undefined && out === undefined) throw new UsageError('--checkpoint writes the params to --out every N steps: give --out');
+  if (checkpoint !== undefined && !isFileOrNew(out!)) {
+    // Each checkpoint replaces the file; through a pipe or a device they would pile up.
+    throw new UsageError(`--checkpoint replaces --out every N steps, so --out must be a file, not '${out}'`);
+  }
   const all: Settings = {
     ...settings,
     weightDecay,
@@ -223,6 +228,16 @@ function readSettings(options: FitCommandOptions): Settings {
     ...(out === undefined ? {} : { out }),
   };
   return all;
+}
+
+/** Whether `path` names a regular file, or nothing yet (not a pipe, a device, stdout or a folder). */
+function isFileOrNew(path: string): boolean {
+  if (path === '-' || path === '') return false;
+  try {
+    return statSync(path).isFile();
+  } catch {
+    return true;
+  }
 }
 
 /** A flag's value as text, exactly as given. */

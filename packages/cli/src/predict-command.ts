@@ -34,12 +34,13 @@ export function predictCommand(path: string, options: PredictOptions): void {
   const batchDim = model.batchInputSizes ? checked.dimNames[0]! : undefined;
   const exported = names.map((binding) => {
     const shape = checked.shapes.get(checked.bindings.get(binding)!) ?? [];
-    if (batchDim !== undefined && shape[0] !== batchDim) {
+    // One value per row: the batch dimension first, and no dimension name after it (K = X @ X^T is [n, n]).
+    const rowShape = batchDim === undefined ? shape : shape.slice(1);
+    if (batchDim !== undefined && (shape[0] !== batchDim || rowShape.some((d) => typeof d === 'string'))) {
       throw new InputError([fileMessage(path, 'notPerRow', binding, `[${shape.join(', ')}]`, batchDim)]);
     }
-    // Every dimension but the batch's is a number (a batch program's inputs have no other names).
-    const rowShape = (batchDim === undefined ? shape : shape.slice(1)) as number[];
-    return { binding, rowShape, size: rowShape.reduce((a, b) => a * b, 1), run: compiled.exportFlat![binding]! };
+    const sizes = rowShape as number[];
+    return { binding, rowShape: sizes, size: sizes.reduce((a, b) => a * b, 1), run: compiled.exportFlat![binding]! };
   });
   const data = readNeededColumns(options.data, file, model, inputsOfExports(ir));
   if (tensors) checkLabels(options.data, checked, model, data);

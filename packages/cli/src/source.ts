@@ -1,6 +1,7 @@
 /** Reading input files (with a size limit) and reporting a program's diagnostics. */
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { compileSource, DEFAULT_CONTEXT, ExportNameError, type Compilation } from '@autodiff/compiler';
+import { MAX_SHOWN_PER_CODE, printable } from '@autodiff/diagnostics';
 import { formatDiagnostics, MAX_SOURCE_LENGTH, type Diagnostic } from '@autodiff/parser';
 import { unknownBindingArgs } from './bindings.js';
 import { fileMessage, fileMessageAt } from './diagnostics.js';
@@ -94,7 +95,11 @@ export function compileFile(
   const result = compileSource(file.text, DEFAULT_CONTEXT, { exports });
   report(file, result.diagnostics);
   if (result.unknownExports) {
-    throw new InputError(result.unknownExports.map((name) => fileMessage(file.path, 'unknownBinding', ...unknownBindingArgs(result.checked!, name, flag))));
+    // As many as were given, but shown as the program's diagnostics are: a limited number, then a count.
+    const unknown = result.unknownExports;
+    const shown = unknown.slice(0, MAX_SHOWN_PER_CODE).map((name) => fileMessage(file.path, 'unknownBinding', ...unknownBindingArgs(result.checked!, name, flag)));
+    const more = unknown.length - shown.length;
+    throw new InputError(more > 0 ? [...shown, `${printable(file.path)}: ... and ${more.toLocaleString('en-US')} more errors like this [E232]`] : shown);
   }
   return { ir: result.ir!, checked: result.checked!, stages: result.stages! };
 }

@@ -106,6 +106,10 @@ describe('fit --checkpoint', () => {
     const usage = autodiff(['fit', line, '--data', lineData, '--checkpoint', '10']);
     expect(usage.status).toBe(2);
     expect(usage.stderr).toMatch(/--checkpoint writes the params to --out every N steps: give --out/);
+    // Checkpoints replace a file: through stdout they would pile up as several JSON documents.
+    const piped = autodiff(['fit', line, '--data', lineData, '--checkpoint', '10', '--out', '/dev/stdout']);
+    expect(piped.status).toBe(2);
+    expect(piped.stderr).toMatch(/--checkpoint replaces --out every N steps, so --out must be a file, not '\/dev\/stdout'/);
     const out = join(dir, 'checkpointed.json');
     const run = autodiff(['fit', line, '--data', lineData, '--steps', '30', '--checkpoint', '10', '--out', out]);
     expect(run.status, run.stderr).toBe(0);

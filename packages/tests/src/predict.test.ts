@@ -94,6 +94,11 @@ describe('autodiff predict', () => {
     const notPerRow = autodiff(['predict', program, '--params', params, '--data', data, '--value', 'loss']);
     expect(notPerRow.status).toBe(1);
     expect(notPerRow.stderr).toMatch(/error\[E234\]: --value 'loss' has shape \[\], not one value per row/);
+    // The batch dimension in a later axis too: [n, n] is not one value per row.
+    const gram = writeTemp(dir, 'gram.txt', 'param w: [2]\ninput X: [n, 2], y: [n]\nK = X @ transpose(X)\ns = X @ w\nmean((s - y)^2) + 0 * sum(K)\n');
+    const square = autodiff(['predict', gram, '--params', writeTemp(dir, 'gram.json', '{"w": [1, 2]}'), '--data', data, '--value', 'K', '--value', 's']);
+    expect(square.status).toBe(1);
+    expect(square.stderr).toMatch(/error\[E234\]: --value 'K' has shape \[n, n\], not one value per row/);
     const typo = autodiff(['predict', program, '--params', params, '--data', data, '--value', 'scor']);
     expect(typo.status).toBe(1);
     expect(typo.stderr).toMatch(/error\[E232\]: --value names 'scor', which is not a binding of this file; did you mean 'score'\? \(its bindings: h, score, loss\)/);
@@ -147,6 +152,14 @@ describe('autodiff compile --export', () => {
     const r = spawnSync(process.execPath, [tsc, '--strict', '--noEmit', '--target', 'ES2022', '--module', 'ESNext', '--moduleResolution', 'bundler',
       '--noUncheckedIndexedAccess', '--noUnusedLocals', ...files, consumer], { encoding: 'utf8' });
     expect(r.stdout + r.stderr).toBe('');
+  });
+
+  it('reports many unknown exports as the program\'s diagnostics are: the first 50, then a count', () => {
+    const many = autodiff(['compile', program, ...Array.from({ length: 60 }, (_, i) => ['--export', `zz${i}`]).flat()]);
+    expect(many.status).toBe(1);
+    const lines = many.stderr.trimEnd().split('\n');
+    expect(lines).toHaveLength(51);
+    expect(lines[50]).toMatch(/: \.\.\. and 10 more errors like this \[E232\]$/);
   });
 
   it('refuses a binding that does not exist or whose name the module already uses', () => {
