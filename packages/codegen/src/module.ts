@@ -21,6 +21,12 @@ export interface ModuleOptions {
    * `export`, ending in `return { ...exports }`, for `new Function` (in-memory use).
    */
   format?: 'esm' | 'function-body';
+  /**
+   * Whether a tensor module runs its large matrix products on a WebAssembly
+   * SIMD kernel where the host has one (default true; false: the JavaScript
+   * loops alone, and no kernel in the module).
+   */
+  wasm?: boolean;
 }
 
 const MATH_CONSTANTS: ReadonlyMap<number, string> = new Map([[Math.PI, 'Math.PI'], [Math.E, 'Math.E']]);

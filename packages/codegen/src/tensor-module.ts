@@ -10,9 +10,10 @@
  */
 import {
   exportsOf, formatShape, gradsOf, isLeaf, OP_LIST, opNamed, topoOrder, valueOf,
-  type Dim, type EmitContext, type Helper, type Node, type Program, type Shape,
+  type Dim, type EmitContext, type Helper, type Node, type Program, type Shape, type StoredView,
 } from '@autodiff/ir';
 import { assertSafe, headerLines, literal, quote, type ModuleOptions } from './module.js';
+import { wasmMatmulLines } from './wasm/runtime.js';
 
 /** How a node's value is available to the code that reads it. */
 type Storage =
@@ -110,6 +111,9 @@ export function generateTensorModule(fn: Program, options: ModuleOptions): strin
   const grads = gradsOf(fn) ?? [];
   const exported = exportsOf(fn);
   const helpers = new Set<Helper>();
+  const wasm = options.wasm ?? true;
+  /** View slots of the WebAssembly products' call sites (3 each); none: the module has no kernel. */
+  let wasmSlots = 0;
 
   // Flat layout: offsets of every param (literal) and input (expressions of the dimensions).
   const offsets = (leaves: readonly Node[]) => {
@@ -273,6 +277,17 @@ export function generateTensorModule(fn: Program, options: ModuleOptions): strin
     };
     const dimExpr = (d: Dim) => (typeof d === 'number' ? String(d) : dimVar(d));
 
+    /** Where a matrix's or vector's elements are, if it is stored or the transpose of a stored matrix. */
+    const storedView = (a: Node): StoredView | undefined => {
+      const s = storage.get(a);
+      if (a.shape.length !== 1 && a.shape.length !== 2) return undefined;
+      if (s?.kind === 'array') return { array: s.array, offset: s.offset, rowStride: a.shape.length === 2 ? dimExpr(a.shape[1]!) : '1', colStride: '1' };
+      const source = a.op === 'transpose' && a.shape.length === 2 ? storage.get(a.args[0]!) : undefined;
+      // a[i, t] = source[t, i], source of shape [a's columns, a's rows].
+      if (s?.kind === 'inline' && source?.kind === 'array') return { array: source.array, offset: source.offset, rowStride: '1', colStride: dimExpr(a.shape[0]!) };
+      return undefined;
+    };
+
     const inlineDepth = new Map<Node, number>();
     for (const n of order) {
       if (storage.has(n) || n.op === 'const') continue;
@@ -344,6 +359,14 @@ export function generateTensorModule(fn: Program, options: ModuleOptions): strin
         argLabel: (k) => {
           const a = n.args[k]!;
           return a.op === 'input' ? `input '${a.name}'` : 'its argument';
+        },
+        stored: (k) => storedView(n.args[k]!),
+        wasmMatmul: (a, b, m, k, p) => {
+          if (!wasm || target.kind !== 'array') return undefined;
+          const slot = wasmSlots;
+          wasmSlots += 3;
+          const view = (v: StoredView) => `${v.array}, ${v.offset}, ${v.rowStride}, ${v.colStride}`;
+          return `mmWasm(${slot}, ${view(a)}, ${view(b)}, ${target.array}, ${target.offset}, ${m}, ${k}, ${p})`;
         },
       };
       def.emit!(ctx);
@@ -445,6 +468,7 @@ export function generateTensorModule(fn: Program, options: ModuleOptions): strin
   const scalarSlots = Math.max(forward.scalarSlots, backward.scalarSlots, ...exportCode.map((c) => c.scalarSlots));
   if (scalarSlots > 0) out.push('/** Scalars of the functions that are split into parts (too large for V8 to optimise whole). */', `const SCALARS = new Float64Array(${scalarSlots});`);
   out.push('const NO_INPUTS = new Float64Array(0);');
+  if (wasmSlots > 0) for (const l of wasmMatmulLines(ts, wasmSlots)) out.push(l);
   out.push('');
   const dimParams = dimArgs.length ? `, ${dimArgs.join(', ')}` : '';
   const reserveCall = dimNames.length ? `  reserve(${dimNames.map(dimVar).join(', ')});` : undefined;

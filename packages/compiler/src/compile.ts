@@ -55,6 +55,8 @@ export interface EmitOptions {
   language: Language;
   sourceName: string;
   source?: string;
+  /** Large matrix products on a WebAssembly SIMD kernel where the host has one (default true). */
+  wasm?: boolean;
 }
 
 export function emitModule(ir: Program, options: EmitOptions): string {
@@ -92,8 +94,8 @@ export interface CompiledFunctions {
 }
 
 /** Generate JavaScript for `ir` and load it in memory (no file, no import). */
-export function loadCompiled(ir: Program): CompiledFunctions {
-  const body = generateModule(ir, { language: 'js', sourceName: '(in memory)', format: 'function-body' });
+export function loadCompiled(ir: Program, options: { wasm?: boolean } = {}): CompiledFunctions {
+  const body = generateModule(ir, { language: 'js', sourceName: '(in memory)', format: 'function-body', ...options });
   // eslint-disable-next-line @typescript-eslint/no-implied-eval
   return new Function(body)() as CompiledFunctions;
 }

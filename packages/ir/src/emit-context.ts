@@ -6,6 +6,19 @@
 import type { Node } from './node.js';
 import type { Dim, Shape } from './shape.js';
 
+/**
+ * Where a stored argument's elements are: element [i, t] of a matrix (or [i]
+ * of a vector) at `array[offset + i * rowStride + t * colStride]`, each an
+ * expression. A transpose of a stored matrix is stored too, with the strides
+ * swapped.
+ */
+export interface StoredView {
+  array: string;
+  offset: string;
+  rowStride: string;
+  colStride: string;
+}
+
 export interface EmitContext {
   readonly node: Node;
   /** A dimension as an expression: a literal, or the variable holding a dimension name's size. */
@@ -31,6 +44,16 @@ export interface EmitContext {
   fill(value: string): void;
   /** A label for run-time errors about argument k: the input's name, if it is one. */
   argLabel(k: number): string;
+  /** Where argument k's elements are, if it is stored (or the transpose of a stored matrix); else undefined. */
+  stored(k: number): StoredView | undefined;
+  /**
+   * An expression that computes the node as the product of `a` (m x k) and
+   * `b` (k x p; a vector when p is '1') on the module's WebAssembly kernel and
+   * is true when it did, false when the kernel is not available at run time
+   * (then the loops must run). Undefined when the module is generated without
+   * the kernel or the node is not stored in an array.
+   */
+  wasmMatmul(a: StoredView, b: StoredView, m: string, k: string, p: string): string | undefined;
 }
 
 export type EmitRule = (ctx: EmitContext) => void;

@@ -7,5 +7,5 @@ export * from './simplify.js';
 export * from './text.js';
 export * from './verify.js';
 export * from './source-forms.js';
-export type { EmitContext, EmitRule } from './emit-context.js';
+export type { EmitContext, EmitRule, StoredView } from './emit-context.js';
 export { keptShape, type IndexSpec, type ReduceAttrs } from './structural-ops.js';

@@ -12,6 +12,13 @@
  *   a[i, t] * b[t, :] in i-t-j order; b a vector, or the transpose of a
  *   stored matrix: out[i, j] = dot(a[i, :], b[:, j]); a the transpose of a
  *   stored matrix: a sum of outer products, t-i-j, reading rows of X and g.
+ * Each of these adds a[i, t] * b[t, j] into a sum starting at 0, t in order.
+ *
+ * A matrix times a matrix or a vector, both stored (or transposes of stored
+ * matrices) and with at least MATMUL_WASM_WORK multiply-adds, first tries the
+ * module's WebAssembly SIMD kernel (ctx.wasmMatmul), which sums in the same
+ * order, so gives the same bits; the loops above run when it is not
+ * available (or, for sizes known only at run time, for small products).
  */
 import type { EmitContext } from './emit-context.js';
 import type { Node } from './node.js';
@@ -19,6 +26,9 @@ import type { Dim } from './shape.js';
 
 /** Rows of the result computed together in the blocked loop (and rows and columns of a register tile). */
 export const MATMUL_BLOCK = 4;
+
+/** The fewest multiply-adds (m * k * p) for which a product runs on the WebAssembly kernel (its call and copies cost about as much as 1,000). */
+export const MATMUL_WASM_WORK = 4096;
 
 /** Whether a dimension may hold a whole block (a dimension name may: its size is known only at run time). */
 const mayBlock = (d: Dim) => typeof d === 'string' || d >= MATMUL_BLOCK;
@@ -95,7 +105,42 @@ function emitTiles(ctx: EmitContext, m: Dim, k: Dim, p: Dim): void {
   }
 }
 
+/**
+ * The condition under which the WebAssembly kernel computed the product (it
+ * is called in it), or undefined when it never can (too small, an argument
+ * not stored, or no kernel in the module).
+ */
+function wasmCondition(ctx: EmitContext): string | undefined {
+  const [x, y] = ctx.node.args as [Node, Node];
+  if (x.shape.length !== 2 || (y.shape.length !== 1 && y.shape.length !== 2)) return undefined;
+  const [m, k] = x.shape as [Dim, Dim];
+  const p: Dim = y.shape.length === 2 ? y.shape[1]! : 1;
+  const known = [m, k, p].filter((d): d is number => typeof d === 'number').reduce((u, v) => u * v, 1);
+  const names = [m, k, p].filter((d) => typeof d === 'string');
+  // Known sizes too small: never. Sizes given at the call: checked then, unless large enough whatever they are.
+  if (names.length === 0 && known < MATMUL_WASM_WORK) return undefined;
+  const [a, b] = [ctx.stored(0), ctx.stored(1)];
+  if (!a || !b) return undefined;
+  const call = ctx.wasmMatmul(a, b, ctx.dim(m), ctx.dim(k), ctx.dim(p));
+  if (call === undefined) return undefined;
+  if (known >= MATMUL_WASM_WORK) return call;
+  const work = [...names.map((d) => ctx.dim(d)), ...(known === 1 ? [] : [String(known)])].join(' * ');
+  return `${work} >= ${MATMUL_WASM_WORK} && ${call}`;
+}
+
 export function emitMatmul(ctx: EmitContext): void {
+  const wasm = wasmCondition(ctx);
+  if (wasm === undefined) {
+    emitLoops(ctx);
+    return;
+  }
+  ctx.line(`if (!(${wasm})) {`);
+  emitLoops(ctx);
+  ctx.line('}');
+}
+
+/** The JavaScript loops of `a @ b`. */
+function emitLoops(ctx: EmitContext): void {
   const [x, y] = ctx.node.args as [Node, Node];
   const m: Dim = x.shape.length === 2 ? x.shape[0]! : 1;
   const k: Dim = x.shape[x.shape.length - 1]!;

@@ -1,0 +1,90 @@
+/**
+ * The generated modules' WebAssembly matrix products: the value and gradient
+ * of programs with products of many shapes (plain, transposed views from the
+ * backward pass, g @ W^T, matrix @ vector, operands at offsets of p and x)
+ * equal the tape engine's exactly, on the WebAssembly kernel, with the
+ * kernel left out of the module (`wasm: false`), and with the kernel in the
+ * module but WebAssembly missing at load (the run-time fallback).
+ */
+import { compileSource, loadCompiled, type CompiledFunctions } from '@autodiff/compiler';
+import { interpretTensor } from '@autodiff/runtime';
+import { describe, expect, it } from 'vitest';
+
+const SIZES = [1, 2, 3, 4, 5, 6, 7, 8, 9, 16, 33, 64, 130];
+
+/** W: [k, q], V: [q, k], v: [k]; X: [n, k]. Products: X @ W, X @ v, H @ V, X^T @ H; backward: X^T @ g, g @ V^T, H^T @ g, X @ g... */
+const program = (k: number, q: number) => `param W: [${k}, ${q}], V: [${q}, ${k}], v: [${k}]
+input X: [n, ${k}]
+H = tanh(X @ W)
+u = X @ v
+sum((H @ V) * X) + sum(transpose(X) @ H) + sum(sin(u))
+`;
+
+type Wasm = {
+  validate(b: Uint8Array): boolean;
+  Module: new (b: Uint8Array) => object;
+  Instance: new (m: object, i: object) => { exports: Record<string, unknown> };
+};
+const host = globalThis as unknown as { WebAssembly?: Wasm };
+
+/** Loads the module with globalThis.WebAssembly replaced for its load (undefined: missing), counting the kernel's calls. */
+function loadWith(ir: Parameters<typeof loadCompiled>[0], mode: 'wasm' | 'no-kernel' | 'missing'): { m: CompiledFunctions; calls: () => number } {
+  if (mode === 'no-kernel') return { m: loadCompiled(ir, { wasm: false }), calls: () => 0 };
+  const real = host.WebAssembly!;
+  let calls = 0;
+  const counting: Wasm = {
+    validate: (b) => real.validate(b),
+    Module: real.Module,
+    Instance: function (this: unknown, module: object, imports: object) {
+      const e = new real.Instance(module, imports).exports;
+      const mm = e.mm as (...a: number[]) => void;
+      return { exports: { memory: e.memory, mm: (...a: number[]) => { calls++; mm(...a); } } };
+    } as unknown as Wasm['Instance'],
+  };
+  host.WebAssembly = mode === 'wasm' ? counting : undefined;
+  try {
+    return { m: loadCompiled(ir), calls: () => calls };
+  } finally {
+    host.WebAssembly = real;
+  }
+}
+
+const data = (length: number, seed: number) => Float64Array.from({ length }, (_, i) => Math.sin(seed * (i + 1) + 0.25 * seed));
+
+describe('WebAssembly matrix products', () => {
+  for (const mode of ['wasm', 'no-kernel', 'missing'] as const) {
+    it(`give the tape engine's value and gradient exactly (${mode})`, () => {
+      let checked = 0;
+      let kernelCalls = 0;
+      for (const k of SIZES) {
+        for (const q of SIZES) {
+          const source = program(k, q);
+          const r = compileSource(source);
+          expect(r.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+          const { m, calls } = loadWith(r.ir!, mode);
+          // n shrinks and grows again: buffers, the kernel's memory and its kept views follow.
+          const ns = k * q > 2000 ? [1, 5, 130, 3] : [1, 2, 3, 4, 5, 7, 8, 9, 16, 33, 130, 4];
+          for (const n of ns) {
+            const W = data(k * q, 1), V = data(q * k, 2), v = data(k, 3), X = data(n * k, 4);
+            const pf = new Float64Array([...W, ...V, ...v]);
+            const grad = new Float64Array(pf.length);
+            const value = m.backwardFlat(pf, X, grad, n);
+            const tape = interpretTensor(r.checked!, new Map([
+              ['W', { shape: [k, q], data: W }], ['V', { shape: [q, k], data: V }], ['v', { shape: [k], data: v }], ['X', { shape: [n, k], data: X }],
+            ]), new Map([['n', n]]));
+            const want = [...tape.gradient.get('W')!.data, ...tape.gradient.get('V')!.data, ...tape.gradient.get('v')!.data];
+            if (!Object.is(value, tape.value) || want.some((g, i) => !Object.is(g, grad[i]))) {
+              expect({ k, q, n, value, grad: [...grad] }).toEqual({ k, q, n, value: tape.value, grad: want });
+            }
+            expect(m.forwardFlat(pf, X, n)).toBe(tape.value);
+            checked++;
+          }
+          kernelCalls += calls();
+        }
+      }
+      expect(checked).toBeGreaterThan(1000);
+      if (mode === 'wasm') expect(kernelCalls).toBeGreaterThan(2000);
+      else expect(kernelCalls).toBe(0);
+    }, 300_000);
+  }
+});
