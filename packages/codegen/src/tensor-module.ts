@@ -12,6 +12,7 @@ import {
   exportsOf, formatShape, gradsOf, isLeaf, OP_LIST, opNamed, topoOrder, valueOf,
   type Dim, type EmitContext, type Helper, type Node, type Program, type Shape, type StoredView,
 } from '@autodiff/ir';
+import { unsafeExportName } from './export-names.js';
 import { assertSafe, headerLines, literal, quote, type ModuleOptions } from './module.js';
 import { wasmMatmulLines } from './wasm/runtime.js';
 
@@ -519,7 +520,8 @@ export function generateTensorModule(fn: Program, options: ModuleOptions): strin
     out.push(`function ${h.name}(${h.params.map((p) => `${p}${t(': number')}`).join(', ')})${t(': number')} {`);
     out.push(`  ${h.body}`, '}');
   }
-  const exportFlat = exported.map((e) => `${quote(e.binding)}: ${e.binding}Flat`).join(', ');
+  // Computed keys: `__proto__` is an own key too.
+  const exportFlat = exported.map((e) => `[${quote(e.binding)}]: ${e.binding}Flat`).join(', ');
   if (asBody) out.push('', `return { paramNames, paramShapes, paramSize, inputNames, inputShapes, dimNames, forwardFlat, backwardFlat, forward, backward, exportFlat: {${exportFlat ? ` ${exportFlat} ` : ''}} };`);
   const module = out.join('\n') + '\n';
   assertSafe(module, [...params, ...inputs, ...dimNames]);
@@ -528,8 +530,8 @@ export function generateTensorModule(fn: Program, options: ModuleOptions): strin
 
 /** An exported binding whose function names (`NAME`, `NAMEFlat`) the module already uses for something else. */
 export class ExportNameError extends Error {
-  constructor(readonly binding: string, readonly taken: string) {
-    super(`cannot export '${binding}': the module already defines '${taken}'; rename the binding`);
+  constructor(readonly binding: string, readonly taken: string, reason?: string) {
+    super(reason ?? `cannot export '${binding}': the module already defines '${taken}'; rename the binding`);
   }
 }
 
@@ -546,6 +548,8 @@ function checkExportNames(lines: readonly string[], bindings: readonly string[],
     if (m) declared.set(m[1]!, (declared.get(m[1]!) ?? 0) + 1);
   }
   for (const b of bindings) {
+    const unsafe = unsafeExportName(b);
+    if (unsafe !== undefined) throw new ExportNameError(b, b, unsafe);
     for (const name of [b, `${b}Flat`]) {
       if ((declared.get(name) ?? 0) > 1 || locals.includes(name)) throw new ExportNameError(b, name);
     }

@@ -40,7 +40,10 @@ export function compileSource(source: string, context: PassContext = DEFAULT_CON
     ir = pass.run(ir, context);
     stages.push({ pass: pass.name, ir });
   }
-  return { diagnostics, checked, ir, stages };
+  // An exported binding is evaluated: "bound but never used by the output" (W201) is not true of it.
+  const exported = new Set(options.exports ?? []);
+  const used = (d: Diagnostic) => d.code === 'W201' && exported.has(source.slice(d.span.start, d.span.end));
+  return { diagnostics: exported.size === 0 ? diagnostics : diagnostics.filter((d) => !used(d)), checked, ir, stages };
 }
 
 /**

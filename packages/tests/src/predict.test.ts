@@ -162,10 +162,32 @@ describe('autodiff compile --export', () => {
     expect(lines[50]).toMatch(/: \.\.\. and 10 more errors like this \[E232\]$/);
   });
 
+  it('any other name makes a module that imports and computes the binding', async () => {
+    for (const name of ['score', 'h', 'Flat', 'p', 'x', 'out', 'f0', 'i0', 'acc', 'dims', 'value', 'grad', '_', 'b0x', 'sigmoid_']) {
+      const file = writeTemp(dir, 'named.txt', `param w\ninput x0\n${name} = w * x0\nloss = ${name}^2\n`);
+      const js = join(dir, `named-${name}.mjs`);
+      const run = autodiff(['compile', file, '--export', name, '--emit', 'js', '-o', js]);
+      expect(run.status, `${name}: ${run.stderr}`).toBe(0);
+      const m = (await import(pathToFileURL(js).href)) as Record<string, (p: object, x: object) => number>;
+      expect(m[name]!({ w: 3 }, { x0: 2 }), name).toBe(6);
+      expect(m.forward!({ w: 3 }, { x0: 2 }), name).toBe(36);
+    }
+  });
+
   it('refuses a binding that does not exist or whose name the module already uses', () => {
     const missing = autodiff(['compile', program, '--export', 'scroe']);
     expect(missing.status).toBe(1);
     expect(missing.stderr).toMatch(/error\[E232\]: --export names 'scroe', which is not a binding of this file; did you mean 'score'\?/);
+    for (const [name, why] of [['new', /'new' is a reserved word in JavaScript/], ['Math', /would hide JavaScript's own 'Math'/], ['sech2', /may define a helper 'sech2'/]] as const) {
+      const file = writeTemp(dir, `unsafe-${name}.txt`, `param w\ninput x\n${name} = w * x\n${name}^2\n`);
+      const refused = autodiff(['compile', file, '--export', name]);
+      expect(refused.status, name).toBe(1);
+      expect(refused.stderr).toMatch(new RegExp(`error\\[E233\\]: cannot export '${name}': .*${why.source}`));
+    }
+    // Exported, a binding the output does not use is evaluated: no W201 for it.
+    const unused = writeTemp(dir, 'unused.txt', 'param w\ninput x\nh = w * x\nw^2\n');
+    expect(autodiff(['compile', unused]).stderr).toMatch(/W201/);
+    expect(autodiff(['compile', unused, '--export', 'h']).stderr).toBe('');
     const clash = writeTemp(dir, 'clash.txt', 'param w\ninput x\nvalueIn = w * x\nvalueIn^2\n');
     const taken = autodiff(['compile', clash, '--export', 'valueIn']);
     expect(taken.status).toBe(1);
