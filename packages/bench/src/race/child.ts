@@ -7,7 +7,7 @@
  *     a tfjs or jax-js peer); prints {scriptMs, endMs, loss}: performance.now()
  *     (ms since the process started) at this script's first line and after the step.
  *   node --expose-gc child.js heap WORKLOAD.json MODULE.mjs STEPS
- *     STEPS steps of the module after 1,000 to warm up; prints the heap used
+ *     STEPS steps of the module after 20,000 to warm up; prints the heap used
  *     after a full collection before and after.
  *
  * Only node: modules are imported up front; the rest is loaded by the mode that needs it.
@@ -57,12 +57,16 @@ async function startup(peerName: string, w: RaceWorkload, module?: string): Prom
   return { scriptMs, endMs: performance.now(), loss };
 }
 
+/** Steps before the heap is measured. */
+const WARMUP_STEPS = 20_000;
+
 async function heap(w: RaceWorkload, module: string, steps: number): Promise<object> {
   const gc = (globalThis as { gc?: () => void }).gc;
   if (!gc) throw new Error('run with --expose-gc');
   const step = await moduleStepper(w, module);
   let sink = 0;
-  for (let i = 0; i < 1000; i++) sink += step();
+  // Long enough for V8 to finish optimising (its code and feedback are heap too, allocated once).
+  for (let i = 0; i < WARMUP_STEPS; i++) sink += step();
   gc();
   gc();
   const before = process.memoryUsage().heapUsed;

@@ -89,7 +89,7 @@ export function raceMarkdown(r: RaceResults): string {
     '',
     '### Heap and module size',
     '',
-    `Heap used after a full collection (\`--expose-gc\`, a child process), two-moons steps of the emitted module after 1,000 to warm up: ${heap}.`,
+    `Heap used after a full collection (\`--expose-gc\`, a child process), two-moons steps of the emitted module after 20,000 to warm up: ${heap}.`,
     '',
     `The generated TypeScript module for the two-moons MLP (\`compileSource\` + \`emitModule\`, language ts, source quoted in its header): ` +
       `${e.module.chars.toLocaleString('en-US')} characters, ${e.module.gzipBytes.toLocaleString('en-US')} bytes gzipped (\`zlib.gzipSync\`, level 6).`,
