@@ -109,7 +109,17 @@ export async function fitCommand(path: string, options: FitCommandOptions): Prom
     ...(start === undefined ? {} : { params: start }),
     ...(valid === undefined ? {} : { valid }),
   });
-  const progress = createProgress(settings.steps, valid && (() => ({ train: trainer.loss(), valid: trainer.loss(valid) })));
+  // Time spent on the progress lines' losses and on checkpoints is not training: the summary leaves it out.
+  let asideMs = 0;
+  const aside = <T>(work: () => T): T => {
+    const started = performance.now();
+    try {
+      return work();
+    } finally {
+      asideMs += performance.now() - started;
+    }
+  };
+  const progress = createProgress(settings.steps, valid && (() => aside(() => ({ train: trainer.loss(), valid: trainer.loss(valid) }))));
   let last: StepInfo | undefined;
   const began = performance.now();
   while (trainer.stopped === undefined) {
@@ -117,10 +127,12 @@ export async function fitCommand(path: string, options: FitCommandOptions): Prom
     progress.update(last);
     // A checkpoint every N updates, written atomically: an interrupted run keeps the last one.
     if (settings.checkpoint !== undefined && last.updated && trainer.updates % settings.checkpoint === 0 && trainer.stopped === undefined) {
+      const started = performance.now();
       await writeOutput(settings.out!, paramsText(trainer.params), inputs);
+      asideMs += performance.now() - started;
     }
   }
-  const seconds = (performance.now() - began) / 1000;
+  const seconds = (performance.now() - began - asideMs) / 1000;
   const result = trainer.result();
   progress.finish(last, result.steps);
 
