@@ -1,7 +1,7 @@
 import react from '@vitejs/plugin-react';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vite';
-import { datasetsPlugin } from './build/datasets-plugin';
+import { datasetsPlugin } from './build/datasets-plugin.ts';
 
 export default defineConfig({
   // Relative asset URLs: dist/ works from any path on any static server.
