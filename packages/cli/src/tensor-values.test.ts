@@ -73,7 +73,7 @@ describe('splitAt', () => {
     const items = splitAt(text);
     expect(items).toHaveLength(100_000);
     expect(items[99_999]).toEqual({ name: 'v99999', valueText: '[99999,99999]', offset: text.lastIndexOf('v99999') });
-    expect(performance.now() - started).toBeLessThan(1000);
+    expect(performance.now() - started).toBeLessThan(3000); // generous: a shared, busy machine
   });
 });
 
@@ -136,7 +136,7 @@ describe('parseValueText', () => {
     const started = performance.now();
     expect(error(parseValueText('['.repeat(1_000_000)))).toBe(`lists nest more than ${MAX_NESTING} deep`);
     expect(error(parseValueText(deep(1_000_000)))).toBe(`lists nest more than ${MAX_NESTING} deep`);
-    expect(performance.now() - started).toBeLessThan(1000);
+    expect(performance.now() - started).toBeLessThan(3000); // generous: a shared, busy machine
   });
 
   it('reads a 1,000,000-element list quickly (about 0.3 s here; the bound is generous for a busy machine)', () => {
@@ -150,14 +150,14 @@ describe('parseValueText', () => {
     const matrix = `[${Array.from({ length: 1000 }, (_, r) => `[${Array.from({ length: 1000 }, (_, c) => r - c).join(',')}]`).join(',')}]`;
     const started2 = performance.now();
     expect(ok(parseValueText(matrix)).shape).toEqual([1000, 1000]);
-    expect(performance.now() - started2).toBeLessThan(1000);
+    expect(performance.now() - started2).toBeLessThan(3000); // generous: a shared, busy machine
   });
 
   it('stops at the first ragged row of a huge list in linear time', () => {
     const text = `[${'[1,2],'.repeat(500_000)}[1]]`;
     const started = performance.now();
     expect(error(parseValueText(text))).toBe('ragged list: row 500000 has 1 element, row 0 has 2');
-    expect(performance.now() - started).toBeLessThan(1000);
+    expect(performance.now() - started).toBeLessThan(3000); // generous: a shared, busy machine
   });
 });
 
@@ -246,7 +246,7 @@ describe('formatJsonTensor', () => {
     const data = Float64Array.from({ length: 1_000_000 }, (_, i) => Math.sin(i));
     const started = performance.now();
     const text = formatJsonTensor({ shape: [1000, 10, 100], data });
-    expect(performance.now() - started).toBeLessThan(1000);
+    expect(performance.now() - started).toBeLessThan(3000); // generous: a shared, busy machine
     expect(text.startsWith(`[[[${data[0]}, ${data[1]}`)).toBe(true);
     expect(text.endsWith(`${data[999_999]}]]]`)).toBe(true);
   });
