@@ -44,8 +44,9 @@ export function evalCommand(path: string, options: EvalOptions): void {
     evalOverData(file.path, checked, ir, options);
     return;
   }
-  // Programs with any tensor value (declared, or made by a stack) take the v2 path.
-  if (isTensorProgram(checked) || options.inputs !== undefined) {
+  // Programs with any tensor value (declared, or made by a stack) take the v2 path; so do
+  // list values given to a scalar program, which the v2 path reports with both shapes.
+  if (isTensorProgram(checked) || options.inputs !== undefined || at.some((a) => a.includes('['))) {
     const { values, dims } = tensorValuesFor(file, checked, options);
     const result = evaluateTensor(file.path, checked, values, dims, engine, () => loadCompiled(ir));
     process.stdout.write(options.json ? formatTensorJson(result) : formatTensorText(result));

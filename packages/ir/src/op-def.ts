@@ -23,6 +23,8 @@ export interface ShapeError {
   detail?: string;
   /** The operator or call (default), an argument by position, or an attribute by name. */
   at?: number | string;
+  /** With a numeric `at` whose argument is a list (`reshape`'s shape): the element at fault. */
+  element?: number;
 }
 export type ShapeRule = (args: readonly Shape[], attrs: Attrs) => Shape | ShapeError;
 export const isShapeError = (r: Shape | ShapeError): r is ShapeError => !Array.isArray(r);

@@ -59,7 +59,7 @@ const alongAxis = (op: OpName): SourceForm => ({
 /** reshape's target, with a `-1` resolved from the element count. */
 function reshapeTarget(x: Shape, target: readonly (Dim | -1)[]): Shape | ShapeError {
   const inferred = target.filter((d) => d === -1).length;
-  if (inferred > 1) return { error: 'reshape takes at most one -1 dimension', at: 1 };
+  if (inferred > 1) return { error: 'reshape takes at most one -1 dimension', at: 1, element: target.indexOf(-1, target.indexOf(-1) + 1) };
   const known = target.filter((d): d is Dim => d !== -1);
   const from = symbolicSize(x);
   const to = symbolicSize(known);

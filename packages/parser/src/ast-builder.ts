@@ -165,8 +165,9 @@ class AstBuilder extends BaseVisitor {
     const [from, to] = parts;
     const spans = [from?.span, colon && tokenSpan(colon), to?.span].filter((x): x is Span => x !== undefined);
     const span = join(spans[0]!, spans[spans.length - 1]!);
-    if (!colon) return { kind: 'at', index: from!.value, span };
-    return { kind: 'slice', ...(from ? { start: from.value } : {}), ...(to ? { end: to.value } : {}), span };
+    if (!colon) return { kind: 'at', index: from!.value, text: from!.text, span };
+    const text = `${from?.text ?? ''}:${to?.text ?? ''}`;
+    return { kind: 'slice', ...(from ? { start: from.value } : {}), ...(to ? { end: to.value } : {}), text, span };
   }
 
   signedInteger(ctx: Ctx): SignedInteger {
@@ -182,7 +183,7 @@ class AstBuilder extends BaseVisitor {
 
   atom(ctx: Ctx): Expr {
     const number = tokens(ctx, 'number')[0];
-    if (number) return this.indexed({ kind: 'number', value: Number(number.image), span: tokenSpan(number) }, ctx);
+    if (number) return this.indexed({ kind: 'number', value: Number(number.image), span: tokenSpan(number), text: number.image }, ctx);
     const [child] = [...nodes(ctx, 'nameOrCall'), ...nodes(ctx, 'parenthesized'), ...nodes(ctx, 'stack')];
     return this.indexed(this.visit(child!) as Expr, ctx);
   }

@@ -25,11 +25,14 @@ export interface Keyword {
  * `value`/`start`/`end` are the literals as written (negative counts from the end).
  */
 export type IndexEntry =
-  | { readonly kind: 'at'; readonly index: number; readonly span: Span }
-  | { readonly kind: 'slice'; readonly start?: number; readonly end?: number; readonly span: Span };
+  | { readonly kind: 'at'; readonly index: number; readonly text: string; readonly span: Span }
+  | { readonly kind: 'slice'; readonly start?: number; readonly end?: number; readonly text: string; readonly span: Span };
+
+/** An integer literal as the spec means it: digits only, after an optional sign (`1.0` and `1e0` are not). */
+export const isIntegerText = (text: string): boolean => /^[+-]?\d+$/.test(text);
 
 export type Expr =
-  | { readonly kind: 'number'; readonly value: number; readonly span: Span }
+  | { readonly kind: 'number'; readonly value: number; readonly span: Span; /** As written. */ readonly text: string }
   | { readonly kind: 'name'; readonly name: string; readonly span: Span }
   | { readonly kind: 'unary'; readonly op: '+' | '-'; readonly operand: Expr; readonly span: Span }
   | { readonly kind: 'binary'; readonly op: BinaryOp; readonly left: Expr; readonly right: Expr; readonly span: Span; readonly opSpan: Span }

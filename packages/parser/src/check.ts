@@ -4,7 +4,7 @@
  * right arity. Produces the final param and input lists.
  */
 import { formatShape, SOURCE_FUNCTIONS, type Dim, type Shape } from '@autodiff/ir';
-import { foldExpr, type CheckedProgram, type DeclaredName, type Expr, type NameRef, type Program, type Span, type Variable } from './ast.js';
+import { foldExpr, isIntegerText, type CheckedProgram, type DeclaredName, type Expr, type NameRef, type Program, type Span, type Variable } from './ast.js';
 import { bySpan, diagnostic, LineIndex, quoted, type Diagnostic } from './diagnostics.js';
 import { parse } from './parse.js';
 import { inferShapes, literalArguments, MAX_ELEMENTS, type ShapeCheck } from './shapes.js';
@@ -143,7 +143,7 @@ export function check(program: Program, source: string): CheckResult {
     const dims: Dim[] = [];
     for (const d of ref.shape?.dims ?? []) {
       if (d.kind === 'size') {
-        if (!Number.isInteger(d.value) || d.value < 1 || d.value > MAX_DIMENSION) error(diagnostic('badDimension', d.span, d.text));
+        if (!isIntegerText(d.text) || d.value < 1 || d.value > MAX_DIMENSION) error(diagnostic('badDimension', d.span, d.text));
         dims.push(d.value);
       } else if (kind === 'param') {
         error(diagnostic('paramDimensionName', d.span, d.name));

@@ -48,16 +48,25 @@ function describe(t: IToken | undefined, terminator: IToken | undefined): string
   return quoted(t.image);
 }
 
+/** Tokens that end an operand, and tokens that begin one without continuing the line before. */
+const ENDS_OPERAND = new Set([Name, NumberLiteral, RParen, RBracket]);
+const BEGINS_OPERAND = new Set([Name, NumberLiteral]);
+
 /**
- * `name =` after a newline begins a statement, unless it continues a call's
- * argument list (`sum(A,\n axis=1)`: the line before ends in ',' or '(').
+ * Inside an open bracket, a line after a newline begins a new statement when it
+ * plainly does: `name =` (unless it continues a call's argument list,
+ * `sum(A,\n axis=1)`: the line before ends in ',' or '('), a declaration, or
+ * an operand right after a line that ended in one (`param W: [2, 3` then
+ * `sum(W)`: two operands in a row cannot be one statement).
  */
 function startsStatement(all: IToken[], i: number): boolean {
   const [first, second] = [all[i], all[i + 1]];
-  if (first?.tokenType !== Name || !second) return false;
+  if (!first) return false;
   let before = i - 1;
   while (before >= 0 && all[before]!.tokenType === Newline) before--;
   const previous = all[before]?.tokenType;
+  if (previous !== undefined && ENDS_OPERAND.has(previous) && BEGINS_OPERAND.has(first.tokenType)) return true;
+  if (first.tokenType !== Name || !second) return false;
   if (second.tokenType === Equals && (previous === Comma || previous === LParen)) return false;
   if (second.tokenType === Equals) return true;
   return (first.image === 'param' || first.image === 'input') && second.tokenType === Name;

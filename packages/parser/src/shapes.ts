@@ -7,7 +7,7 @@ import {
   BINARY_OPERATORS, formatShape, NO_ATTRS, symbolicSize, isShapeError, KEYWORD_TYPES, opNamed, SOURCE_FUNCTIONS, type Attrs, type CallFacts, type Dim,
   type IndexSpec, type OpName, type Shape, type ShapeError, type SourceForm,
 } from '@autodiff/ir';
-import { foldExpr, type CheckedProgram, type Expr, type Span } from './ast.js';
+import { foldExpr, isIntegerText, type CheckedProgram, type Expr, type Span } from './ast.js';
 import { diagnostic, type Diagnostic } from './diagnostics.js';
 
 /** What a call or an indexing resolved to: the op lowering builds and its attributes. */
@@ -103,7 +103,10 @@ export function inferShapes(
         if (!facts) return undefined;
         const made = form.attrs(facts);
         const at = (err: ShapeError): Span => {
-          if (typeof err.at === 'number') return e.args[err.at]!.span;
+          if (typeof err.at === 'number') {
+            const arg = e.args[err.at]!;
+            return (err.element !== undefined && arg.kind === 'stack' ? arg.elements[err.element]?.span : undefined) ?? arg.span;
+          }
           if (typeof err.at === 'string') return e.keywords.find((k) => k.name === err.at)?.valueSpan ?? e.calleeSpan;
           return e.calleeSpan;
         };
@@ -150,7 +153,7 @@ function callFacts(
       if (k.value !== 'true' && k.value !== 'false') return fail(k.valueSpan, `'${k.name}' takes true or false, not ${k.text}`, 'argumentError');
       keywords.set(k.name, k.value === 'true');
     } else {
-      if (typeof k.value !== 'number' || !Number.isInteger(k.value)) return fail(k.valueSpan, `'${k.name}' takes an integer, not ${k.text}`, 'argumentError');
+      if (typeof k.value !== 'number' || !isIntegerText(k.text)) return fail(k.valueSpan, `'${k.name}' takes an integer literal, not ${k.text}`, 'argumentError');
       keywords.set(k.name, k.value);
     }
   }
@@ -184,8 +187,8 @@ const ordinal = (k: number) => ['first', 'second', 'third'][k] ?? `#${k + 1}`;
 
 /** An integer literal, with an optional sign. */
 function integerLiteral(e: Expr): number | undefined {
-  if (e.kind === 'number') return Number.isInteger(e.value) ? e.value : undefined;
-  if (e.kind === 'unary' && e.operand.kind === 'number' && Number.isInteger(e.operand.value)) return e.op === '-' ? -e.operand.value : e.operand.value;
+  if (e.kind === 'number') return isIntegerText(e.text) ? e.value : undefined;
+  if (e.kind === 'unary' && e.operand.kind === 'number' && isIntegerText(e.operand.text)) return e.op === '-' ? -e.operand.value : e.operand.value;
   return undefined;
 }
 
@@ -208,13 +211,13 @@ function indexOf(
     }
     if (typeof d !== 'number') return fail(entry.span, `axis ${k} has size ${d} (a dimension name): it can only be indexed with ':'`, 'indexError');
     if (entry.kind === 'at') {
-      if (!Number.isInteger(entry.index)) return fail(entry.span, `an index is an integer, not ${entry.index}`, 'indexError');
+      if (!isIntegerText(entry.text)) return fail(entry.span, `an index is an integer literal, not ${entry.text}`, 'indexError');
       if (entry.index < -d || entry.index >= d) return fail(entry.span, `index ${entry.index} is out of range for axis ${k} of size ${d}`, 'indexError');
       entries.push({ at: entry.index < 0 ? entry.index + d : entry.index });
       continue;
     }
     const bounds = [entry.start ?? 0, entry.end ?? d];
-    if (!bounds.every(Number.isInteger)) return fail(entry.span, 'slice bounds are integers', 'indexError');
+    if (!/^[+-]?\d*:[+-]?\d*$/.test(entry.text)) return fail(entry.span, `slice bounds are integer literals, not ${entry.text}`, 'indexError');
     const [start, end] = bounds.map((b) => (b < 0 ? b + d : b)) as [number, number];
     if (start < 0 || end > d || start >= end) {
       return fail(entry.span, `slice ${entry.start ?? ''}:${entry.end ?? ''} of axis ${k} (size ${d}) is ${start >= end && start >= 0 && end <= d ? 'empty' : 'out of range'}`, 'indexError');

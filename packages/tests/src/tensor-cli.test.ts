@@ -50,6 +50,16 @@ describe('autodiff eval with tensors', () => {
     }
   });
 
+  it('a list given to a scalar program: its commas stay inside the value, and the message names both shapes', () => {
+    const file = writeTemp(dir, 'scalar.txt', 'param a\ninput x\na * 2 * x\n');
+    for (const [at, got] of [['a=[1,2],x=1', '[2]'], ['a=[1],x=1', '[1]']] as const) {
+      const run = autodiff(['eval', file, '--at', at]);
+      expect(run.status, run.stderr).toBe(1);
+      expect(run.stderr).toContain(`scalar.txt:1:7: error[E215]: param 'a' should have shape [], got ${got}`);
+    }
+    expect(autodiff(['eval', file, '--json', '--at', 'a=3,x=2']).stdout).toBe('{"value": 12, "gradient": {"a": 4}}\n');
+  });
+
   it('a program with an unused tensor input still gets the tensor layout (the input takes its 3 elements)', () => {
     const file = writeTemp(dir, 'unused-input.txt', 'param x\ninput X: [3], y\n(x - y)^2\n');
     for (const engine of ['compiled', 'tape']) {

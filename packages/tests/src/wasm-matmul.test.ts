@@ -104,3 +104,33 @@ describe('WebAssembly matrix products on arrays shorter than the sizes say (the 
     results[0]!.forEach((v, i) => expect(Object.is(v, results[1]![i]), `element ${i}`).toBe(true));
   });
 });
+
+describe('WebAssembly matrix products on arrays used in turn (spec: nothing is allocated per call)', () => {
+  it('make no view per call: batches passed in rotation are copied element by element, a fixed array through one kept view', () => {
+    const { ir } = compileSource('param W: [64, 32], V: [32, 10]\ninput X: [n, 64]\nsum(tanh(X @ W) @ V)\n');
+    const m = loadCompiled(ir!);
+    const p = data(64 * 32 + 32 * 10, 1);
+    const grad = new Float64Array(p.length);
+    const batches = [2, 3, 4, 5].map((seed) => data(128 * 64, seed));
+    const subarray = Float64Array.prototype.subarray;
+    let views = 0;
+    Float64Array.prototype.subarray = function (this: Float64Array, ...args: Parameters<typeof subarray>) {
+      views++;
+      return subarray.apply(this, args);
+    };
+    try {
+      const values: number[] = [];
+      for (let i = 0; i < 40; i++) values.push(m.backwardFlat(p, batches[i % 4]!, grad, 128));
+      const warmed = views;
+      for (let i = 0; i < 400; i++) m.backwardFlat(p, batches[i % 4]!, grad, 128);
+      expect(views - warmed).toBe(0);
+      for (let i = 0; i < 400; i++) m.backwardFlat(p, batches[0]!, grad, 128);
+      expect(views - warmed).toBeLessThan(10); // the fixed batch's view, made once
+      // The copies are the same numbers: each batch's value as without the kernel.
+      const loops = loadCompiled(ir!, { wasm: false });
+      values.slice(0, 4).forEach((v, i) => expect(v).toBe(loops.backwardFlat(p, batches[i]!, grad, 128)));
+    } finally {
+      Float64Array.prototype.subarray = subarray;
+    }
+  });
+});

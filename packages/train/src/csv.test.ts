@@ -32,6 +32,27 @@ describe('readCsv: good files', () => {
   });
 });
 
+describe('readCsv: a matrix input\'s columns, x[0,0] ... (spec: row-major)', () => {
+  const MATRIX = ['M[0,0]', 'M[0,1]', 'M[1,0]', 'M[1,1]', 'y'];
+  it('reads the names unquoted (the CSV commas inside the brackets are part of the name), quoted, or with spaces', () => {
+    for (const header of ['M[0,0],M[0,1],M[1,0],M[1,1],y', '"M[0,0]","M[0, 1]",M[1, 0],M[1,1],y', 'y,M[1,1],M[1,0],M[0,1],M[0,0]']) {
+      const result = readCsv(`${header}\n1,2,3,4,5\n`, MATRIX);
+      expect(result.problems, header).toBeUndefined();
+      const values = Array.from(result.dataset!.values);
+      expect(values, header).toEqual(header.startsWith('y') ? [5, 4, 3, 2, 1] : [1, 2, 3, 4, 5]);
+    }
+  });
+
+  it('a bracket that never closes leaves its cell alone (and costs linear time on a hostile header)', () => {
+    const [p] = problemsOf('M[0,x,y\n1,2,3\n', ['x', 'y', 'z']);
+    expect(p!.code).toBe('D003');
+    const wide = `${Array.from({ length: 50_000 }, (_, i) => `c${i}[`).join(',')},x\n${'1,'.repeat(50_000)}2\n`;
+    const started = performance.now();
+    expect(readCsv(wide, ['x']).dataset?.rows).toBe(1);
+    expect(performance.now() - started).toBeLessThan(3000);
+  });
+});
+
 describe('readCsv: every problem names its row (file line) and column (cell position)', () => {
   it('an empty file', () => {
     for (const text of ['', '\n\n', '\uFEFF']) {

@@ -39,7 +39,7 @@ export function readCsv(text: string, inputs: readonly string[]): CsvResult {
       const row = lines.rowStart(result.meta.cursor, result.meta.linebreak, cells, unterminated);
       for (const e of result.errors) report(problem('malformedCsv', row, Math.max(1, cells.length), e.message));
       if (header === undefined) {
-        header = cells.map((c) => c.trim());
+        header = headerNames(cells);
         headerRow = row;
         const found = checkHeader(header, inputs, row);
         for (const p of found) (p.severity === 'note' ? notes.push(p) : report(p));
@@ -61,6 +61,41 @@ export function readCsv(text: string, inputs: readonly string[]): CsvResult {
   if (problems.items.length > 0) return { problems: problems.inFileOrder() };
   const origin = { lines: rowLines, fields: columnOfInput.map((c) => c + 1) };
   return { dataset: { columns: [...inputs], rows, values: Float64Array.from(values), source: origin }, notes };
+}
+
+/**
+ * The header's column names. `M[0,0]` written without quotes is split by the
+ * CSV's commas into `M[0` and `0]`: cells are joined back while a '[' is open
+ * (the spec names a matrix input's columns so), and white space inside the
+ * brackets is dropped, so `"M[0, 0]"` names the same column.
+ */
+/** Cells joined into one name at most: a name of rank 32 at most (and linear time on any header). */
+const MAX_RANK = 32;
+
+function headerNames(cells: readonly string[]): string[] {
+  const names: string[] = [];
+  for (let i = 0; i < cells.length; i++) {
+    const parts = [cells[i]!.trim()];
+    let open = depth(parts[0]!);
+    let j = i;
+    while (open > 0 && j + 1 < cells.length && j - i < MAX_RANK) {
+      const next = cells[++j]!.trim();
+      parts.push(next);
+      open += depth(next);
+    }
+    if (open !== 0) parts.length = 1; // never closed: the cell stands alone
+    else i = j;
+    const name = parts.join(',');
+    names.push(name.includes('[') ? name.replace(/\s+/g, '') : name);
+  }
+  return names;
+}
+
+/** '[' opened less ']' closed in `text`. */
+function depth(text: string): number {
+  let d = 0;
+  for (const c of text) d += c === '[' ? 1 : c === ']' ? -1 : 0;
+  return d;
 }
 
 function checkHeader(header: readonly string[], inputs: readonly string[], row: number): FileProblem[] {

@@ -9,8 +9,10 @@
  * Nothing here names a global type (the module type-checks without lib.dom):
  * WebAssembly is read from globalThis through a local interface. A call
  * allocates nothing once its arrays have been seen: the subarray views it
- * copies through are kept per call site (`slot`), and remade only when the
- * array or range changes, or the memory grows.
+ * copies through are kept per call site (`slot`), made when a site copies the
+ * same range twice in a row (an array that changes every call, as batches
+ * used in turn, is copied element by element instead), and remade when the
+ * memory grows.
  */
 import { matmulKernelModule } from './matmul-kernel.js';
 
@@ -55,13 +57,28 @@ export function wasmMatmulLines(ts: boolean, slots: number): string[] {
     'const MM = mmInit();',
     '/** The kernel\'s memory as f64s (a new view after each grow). */',
     'let mmHeap = MM === undefined ? NO_INPUTS : new Float64Array(MM.memory.buffer);',
-    '/** The views each product copies through, kept per call site. */',
+    '/** The views each product copies through, kept per call site, and the range each site copied last. */',
     `const mmViews${t(': Float64Array[]')} = new Array(${slots}).fill(NO_INPUTS);`,
-    `/** a[from, from + n), as the view kept in \`slot\` when it still is that. */`,
-    `function mmView(slot${num}, a${f64}, from${num}, n${num})${f64} {`,
+    `const mmLast${t(': Float64Array[]')} = new Array(${slots}).fill(NO_INPUTS);`,
+    `const mmLastAt${t(': number[]')} = new Array(${2 * slots}).fill(-1);`,
+    '/**',
+    ' * dst[to, to + n) = src[from, from + n). Through a kept view (one memcpy) when this site copies the same range',
+    ' * as on its last call; element by element otherwise, so arrays used in turn allocate no view per call.',
+    ' */',
+    `function mmCopy(slot${num}, src${f64}, from${num}, n${num}, dst${f64}, to${num})${t(': void')} {`,
     `  const v = mmViews[slot]${bang};`,
-    '  if (v.buffer === a.buffer && v.byteOffset === a.byteOffset + 8 * from && v.length === n) return v;',
-    '  return (mmViews[slot] = a.subarray(from, from + n));',
+    '  if (v.buffer === src.buffer && v.byteOffset === src.byteOffset + 8 * from && v.length === n) {',
+    '    dst.set(v, to);',
+    '    return;',
+    '  }',
+    '  if (mmLast[slot] === src && mmLastAt[2 * slot] === from && mmLastAt[2 * slot + 1] === n) {',
+    '    dst.set((mmViews[slot] = src.subarray(from, from + n)), to);',
+    '    return;',
+    '  }',
+    '  mmLast[slot] = src;',
+    '  mmLastAt[2 * slot] = from;',
+    '  mmLastAt[2 * slot + 1] = n;',
+    `  for (let i = 0; i < n; i++) dst[to + i] = src[from + i]${bang};`,
     '}',
     '/**',
     ' * out[oo + i * p + j] = sum over t of A[i, t] * B[t, j], for A[i, t] = a[ao + i * ars + t * acs] (m x k)',
@@ -88,11 +105,11 @@ export function wasmMatmulLines(ts: boolean, slots: number): string[] {
     '    mmHeap = new Float64Array(MM.memory.buffer);',
     '  }',
     '  const heap = mmHeap;',
-    '  heap.set(mmView(slot, a, ao, aSpan), 0);',
-    '  if (bRows) heap.set(mmView(slot + 1, b, bo, bSpan), bAt);',
+    '  mmCopy(slot, a, ao, aSpan, heap, 0);',
+    '  if (bRows) mmCopy(slot + 1, b, bo, bSpan, heap, bAt);',
     `  else for (let t = 0, f = bAt; t < k; t++) for (let j = 0; j < p; j++) heap[f++] = b[bo + t * brs + j * bcs]${bang};`,
     '  MM.mm(0, 8 * bAt, 8 * cAt, m, k, p, 8 * ars, 8 * acs, 8 * (bRows ? brs : p));',
-    '  out.set(mmView(slot + 2, heap, cAt, m * p), oo);',
+    '  mmCopy(slot + 2, heap, cAt, m * p, out, oo);',
     '  return true;',
     '}',
   ];
