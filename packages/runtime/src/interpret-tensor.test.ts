@@ -8,7 +8,7 @@ import { seededRandom } from './optim/random.js';
 // ---- hand-built programs: AST builders (spans are not read by the interpreter) ----
 
 const S = { start: 0, end: 0 };
-const num = (value: number): Expr => ({ kind: 'number', value, span: S });
+const num = (value: number): Expr => ({ kind: 'number', value, span: S, text: String(value) });
 const name = (n: string): Expr => ({ kind: 'name', name: n, span: S });
 const neg = (operand: Expr): Expr => ({ kind: 'unary', op: '-', operand, span: S });
 const bin = (op: BinaryOp, left: Expr, right: Expr): Expr => ({ kind: 'binary', op, left, right, span: S, opSpan: S });
@@ -23,8 +23,8 @@ const fn = (callee: string, args: Expr[], keywords: Record<string, number | bool
   keywords: Object.entries(keywords).map(([k, v]) => keyword(k, v)),
   span: S,
 });
-const at = (index: number): IndexEntry => ({ kind: 'at', index, span: S });
-const slice = (start?: number, end?: number): IndexEntry => ({ kind: 'slice', ...(start === undefined ? {} : { start }), ...(end === undefined ? {} : { end }), span: S });
+const at = (index: number): IndexEntry => ({ kind: 'at', index, text: String(index), span: S });
+const slice = (start?: number, end?: number): IndexEntry => ({ kind: 'slice', ...(start === undefined ? {} : { start }), ...(end === undefined ? {} : { end }), text: `${start ?? ''}:${end ?? ''}`, span: S });
 const index = (target: Expr, entries: IndexEntry[]): Expr => ({ kind: 'index', target, entries, openSpan: S, span: S });
 const stack = (elements: Expr[]): Expr => ({ kind: 'stack', elements, span: S });
 
