@@ -82,6 +82,9 @@ export const CLI_DIAGNOSTICS = defineDiagnostics('cli', {
   // The compile API (`compile()`, `load()`): a bug of autodiff's own, reported as data rather than thrown.
   internalError: { code: 'E235', severity: 'error', message: (message: string) =>
     `internal error in autodiff (please report it, with the program): ${message}` },
+  // Sizes known only at run time (--dims, data rows, --inputs) can make a value larger than memory allows.
+  tooLargeAtRun: { code: 'E236', severity: 'error', message: (message: string) =>
+    `the sizes given make a value too large to hold in memory (${message}): give smaller dimension sizes or fewer rows` },
 });
 
 export const cliDiagnostic = diagnosticFactory(CLI_DIAGNOSTICS);

@@ -3,6 +3,7 @@
 import { createRequire } from 'node:module';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { printable } from '@autodiff/diagnostics';
+import { fileMessage } from './diagnostics.js';
 import { nearestName } from '@autodiff/parser';
 import { checkCommand, type CheckOptions } from './check-command.js';
 import { compileCommand } from './compile-command.js';
@@ -174,6 +175,7 @@ function usage(name: string | undefined, hint = true): string {
 /** Runs the command line; resolves to the exit status. */
 async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
+  let file: string | undefined;
   try {
     if (name === '--version' || name === '-v') {
       process.stdout.write(`autodiff ${version()}\n`);
@@ -191,7 +193,8 @@ async function main(argv: string[]): Promise<number> {
       process.stdout.write(help(name));
       return 0;
     }
-    const [file, ...extra] = positionals;
+    const [given, ...extra] = positionals;
+    file = given;
     if (file === undefined) throw new UsageError(`${name} needs a FILE`);
     if (extra.length > 0) throw new UsageError(`${name} takes one FILE, but more were given: ${extra.join(' ')}`);
     await command.run(file, values, repeated);
@@ -205,10 +208,19 @@ async function main(argv: string[]): Promise<number> {
       process.stderr.write(`autodiff: ${printable(e.message)}\n${usage(name)}\n`);
       return 2;
     }
+    if (file !== undefined && isOutOfMemory(e)) {
+      process.stderr.write(`${fileMessage(file, 'tooLargeAtRun', (e as Error).message)}\n`);
+      return 1;
+    }
     // A bug in autodiff itself: say so in one line, without a stack trace.
     process.stderr.write(`autodiff: internal error: ${printable(e instanceof Error ? e.message : String(e))}\n`);
     return 70;
   }
+}
+
+/** An allocation the sizes given at run time made too large (the compile-time element limit cannot see them). */
+function isOutOfMemory(e: unknown): boolean {
+  return e instanceof RangeError && /^(Invalid typed array length|Array buffer allocation failed|Invalid array length)/.test(e.message);
 }
 
 // A reader that stops early (`autodiff compile big.txt | head`) closes the pipe: that ends the

@@ -5,7 +5,7 @@ import { InputError } from './failures.js';
 import type { SourceFile } from './source.js';
 
 /** Decimal numbers as JavaScript reads them, plus the non-finite spellings. */
-export const NUMBER_TEXT = /^[+-]?(?:(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?|Infinity|NaN)$/;
+export const NUMBER_TEXT = /^[+-]?(?:(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?|Infinity|NaN)$/;
 
 export function parseNumber(text: string): number | undefined {
   const t = text.trim();

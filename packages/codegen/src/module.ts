@@ -288,7 +288,9 @@ export const quote = (s: string) => JSON.stringify(s);
 export function commentText(text: string): string {
   return text
     .replace(/[^\x20-\x7e]|\\/gu, (ch) => (ch === '\\' ? '\\\\' : `\\u{${ch.codePointAt(0)!.toString(16)}}`))
-    .replaceAll('*/', '*\\/');
+    .replaceAll('*/', '*\\/')
+    // Harmless in a module file, but a module inlined in an HTML <script> would end at '</script'.
+    .replaceAll('</', '<\\/');
 }
 
 /** Identifiers the spec allows: what the module may use in names it declares. */

@@ -359,7 +359,7 @@ export function generateTensorModule(fn: Program, options: ModuleOptions): strin
         },
         argLabel: (k) => {
           const a = n.args[k]!;
-          return a.op === 'input' ? `input '${a.name}'` : 'its argument';
+          return a.op === 'input' || a.op === 'param' ? `${a.op} '${a.name}'` : 'its argument';
         },
         stored: (k) => storedView(n.args[k]!),
         wasmMatmul: (a, b, m, k, p) => {

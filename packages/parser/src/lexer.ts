@@ -30,7 +30,9 @@ export const Star = createToken({ name: 'Star', pattern: /\*/, categories: Multi
 export const Slash = createToken({ name: 'Slash', pattern: /\//, categories: MultiplicativeOp });
 export const At = createToken({ name: 'At', pattern: /@/, categories: MultiplicativeOp });
 
-const DIGITS = String.raw`(?:\d+\.?\d*|\.\d+)`;
+// Unambiguous (the digits after the point only follow a point): `\d+\.?\d*` splits a run of digits
+// between its two `\d` in every way before failing, quadratic in the run's length.
+const DIGITS = String.raw`(?:\d+(?:\.\d*)?|\.\d+)`;
 /** A number with an exponent marker but no exponent digits (`1e`, `2.5e+`), or a second point (`1.2.3`). */
 export const BadNumber = createToken({
   name: 'BadNumber',

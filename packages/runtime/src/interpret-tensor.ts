@@ -67,7 +67,8 @@ export function interpretTensor(
   values: ReadonlyMap<string, TensorValue>,
   dims: ReadonlyMap<string, number>,
 ): InterpretTensorResult {
-  const inputNames = new Set(checked.inputs.map((x) => x.name));
+  // How onehot's error names a declared variable, as the generated code does ("input 'y'[2] is 3").
+  const inputNames = new Map([...checked.params.map((x) => [x.name, `param '${x.name}'`] as const), ...checked.inputs.map((x) => [x.name, `input '${x.name}'`] as const)]);
   const env = new Map<string, Result>();
   const params: [string, Tensor][] = [];
   for (const p of checked.params) {
@@ -142,7 +143,7 @@ function lookupValue(values: ReadonlyMap<string, TensorValue>, v: Variable, dims
   return value;
 }
 
-function evaluate(expr: Expr, env: ReadonlyMap<string, Result>, dims: ReadonlyMap<string, number>, inputNames: ReadonlySet<string>): Result {
+function evaluate(expr: Expr, env: ReadonlyMap<string, Result>, dims: ReadonlyMap<string, number>, inputNames: ReadonlyMap<string, string>): Result {
   return foldExpr<Result>(expr, (e, args) => {
     switch (e.kind) {
       case 'number':
@@ -177,14 +178,14 @@ function evaluate(expr: Expr, env: ReadonlyMap<string, Result>, dims: ReadonlyMa
 
 type Call = Extract<Expr, { kind: 'call' }>;
 
-/** `inputNames`: onehot's error names an input as the generated code does ("input 'y'[2] is 3"). */
-function call(e: Call, args: readonly Result[], dims: ReadonlyMap<string, number>, inputNames: ReadonlySet<string>): Tensor {
+/** `inputNames`: how onehot's error names each param and input, as the generated code does ("input 'y'[2] is 3"). */
+function call(e: Call, args: readonly Result[], dims: ReadonlyMap<string, number>, inputNames: ReadonlyMap<string, string>): Tensor {
   const { callee } = e;
   const options = keywordOptions(e);
   if (callee === 'reshape' && args.length === 2) return tensor(args[0]!).reshape(reshapeSizes(e.args[1]!, dims));
   if (callee === 'onehot' && args.length === 2) {
     const arg = e.args[0]!;
-    const label = arg.kind === 'name' ? (inputNames.has(arg.name) ? `input '${arg.name}'` : `'${arg.name}'`) : undefined;
+    const label = arg.kind === 'name' ? (inputNames.get(arg.name) ?? `'${arg.name}'`) : undefined;
     return Tensor.onehot(tensor(args[0]!), integer(args[1]!, 'onehot'), label);
   }
   if (callee === 'softmax' && args.length === 1) return tensor(args[0]!).softmax(options.axis ?? -1);

@@ -67,4 +67,23 @@ describe('hostile and huge inputs: bounded time, bounded output, exit 1 or 0, ne
     const params = timed(['eval', 'w.txt', '--params', '/dev/zero']);
     expect(params.stderr).toMatch(/error\[E206\]: cannot read file: it is larger than 64 MiB, the limit for a params file/);
   });
+
+  it('a literal of 160,000 digits: read in linear time (the number pattern once backtracked quadratically: 16-28 s)', () => {
+    writeTemp(dir, 'digits.txt', `param w\nloss = w * 1${'0'.repeat(160_000)}\n`);
+    const run = timed(['compile', 'digits.txt', '-o', 'digits.ts']);
+    expect(run.status, run.stderr).toBe(0);
+    expect(run.seconds).toBeLessThan(10);
+  });
+
+  it('sizes given at run time that make a value too large: exit 1 naming the limit, not an internal error', () => {
+    writeTemp(dir, 'huge.txt', 'input X: [n, m]\nparam w\nloss = w*sum(X)\n');
+    const dims = timed(['check', 'huge.txt', '--dims', 'n=1000000,m=1000000', '--points', '1']); // was rc 70
+    expect([dims.status, dims.stderr]).toEqual([1, "huge.txt: error[E236]: the sizes given make a value too large to hold in memory (input 'X' would have 1,000,000,000,000 elements, more than the 134,217,728 a value may hold): give smaller dimension sizes or fewer rows\n"]);
+    writeTemp(dir, 'gram.txt', 'input X: [n, 1]\nparam w\nloss = w*sum(X @ transpose(X))\n');
+    writeTemp(dir, 'rows.csv', `X[0]\n${'1\n'.repeat(100_000)}`);
+    writeTemp(dir, 'w.json', '{"w": 1}');
+    const rows = timed(['eval', 'gram.txt', '--params', 'w.json', '--data', 'rows.csv']); // [n, n] with n = 100,000: was rc 70
+    expect(rows.status, rows.stderr).toBe(1);
+    expect(rows.stderr).toMatch(/^gram\.txt: error\[E236\]: the sizes given make a value too large to hold in memory/);
+  });
 });

@@ -4,7 +4,7 @@ import type { Dataset } from './dataset.js';
 import { problem, ProblemList, type FileProblem } from './problems.js';
 
 /** A finite decimal number, as a cell may hold it (surrounding spaces are allowed). */
-const DECIMAL = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
+const DECIMAL = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
 
 /** A dataset, and notes about it (columns that are not inputs are ignored, with one note for all). */
 export type CsvResult =

@@ -7,7 +7,7 @@ import { HighlightStyle, StreamLanguage, syntaxHighlighting, type StringStream }
 import { tags } from '@lezer/highlight';
 import { SOURCE_FUNCTIONS } from '@autodiff/ir';
 
-const NUMBER = /^(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?/;
+const NUMBER = /^(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?/;
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*/;
 
 /** After `param` or `input`, the names on the line are declarations. */
