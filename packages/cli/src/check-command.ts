@@ -1,8 +1,7 @@
 /** `autodiff check FILE [--points N] [--seed S] [--tolerance T] [--dims NAME=SIZE,...] [--verbose]` */
 import { compileSource, DEFAULT_CONTEXT, type PassContext } from '@autodiff/compiler';
 import { printable, quoted } from '@autodiff/diagnostics';
-import { MAX_ELEMENTS } from '@autodiff/parser';
-import { checkProgram, DEFAULT_DIMENSION_SIZE, MAX_DIMENSION_SIZE, pointValueText, type GradientCheck, type PointValue, type ProgramCheck } from '@autodiff/verify';
+import { checkProgram, DimensionError, MAX_DIMENSION_SIZE, resolveDims, pointValueText, type GradientCheck, type PointValue, type ProgramCheck } from '@autodiff/verify';
 import { fileMessage } from './diagnostics.js';
 import { InputError, UsageError } from './failures.js';
 import { readSource, report } from './source.js';
@@ -33,12 +32,11 @@ export function checkCommand(path: string, options: CheckOptions, context: PassC
   const compilation = compileSource(file.text, context);
   report(file, compilation.diagnostics);
   const dims = dimsOption(path, options.dims, compilation.checked!.dimNames);
-  // The element limit is checked at compile time for literal shapes; with sizes it holds for inputs too.
-  for (const input of compilation.checked!.inputs) {
-    const elements = input.shape.reduce<number>((n, d) => n * (typeof d === 'number' ? d : dims.get(d) ?? DEFAULT_DIMENSION_SIZE), 1);
-    if (elements > MAX_ELEMENTS) {
-      throw new InputError([fileMessage(path, 'tooLargeAtRun', `input '${input.name}' would have ${elements.toLocaleString('en-US')} elements, more than the ${MAX_ELEMENTS.toLocaleString('en-US')} a value may hold`)]);
-    }
+  try {
+    resolveDims(compilation.checked!, dims); // dimsOption has checked each size: what is left is the element limit
+  } catch (e) {
+    if (e instanceof DimensionError) throw new InputError([fileMessage(path, 'tooLargeAtRun', e.message)]);
+    throw e;
   }
   const result = checkProgram(compilation, { points, seed, context, dims, ...(tolerance === undefined ? {} : { tolerance }) });
   if (result.checks.length === 0) {

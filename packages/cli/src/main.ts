@@ -3,10 +3,10 @@
 import { createRequire } from 'node:module';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { printable } from '@autodiff/diagnostics';
-import { fileMessage } from './diagnostics.js';
 import { nearestName } from '@autodiff/parser';
 import { checkCommand, type CheckOptions } from './check-command.js';
 import { compileCommand } from './compile-command.js';
+import { fileMessage } from './diagnostics.js';
 import { evalCommand } from './eval-command.js';
 import { InputError, printableLines, UsageError } from './failures.js';
 import { FIT_HELP_DEFAULTS, fitCommand, type FitCommandOptions } from './fit-command.js';

@@ -22,7 +22,7 @@ export interface Keyword {
 /**
  * One entry of `a[...]`: an integer literal (drops the axis), or a slice `i:j`
  * (keeps it; either bound may be omitted, and `:` alone is the whole axis).
- * `value`/`start`/`end` are the literals as written (negative counts from the end).
+ * `index`/`start`/`end` are the literals' values (negative counts from the end); `text` is the entry as written.
  */
 export type IndexEntry =
   | { readonly kind: 'at'; readonly index: number; readonly text: string; readonly span: Span }

@@ -217,7 +217,7 @@ function indexOf(
       continue;
     }
     const bounds = [entry.start ?? 0, entry.end ?? d];
-    if (!/^[+-]?\d*:[+-]?\d*$/.test(entry.text)) return fail(entry.span, `slice bounds are integer literals, not ${entry.text}`, 'indexError');
+    if (!entry.text.split(':').every((bound) => bound === '' || isIntegerText(bound))) return fail(entry.span, `slice bounds are integer literals, not ${entry.text}`, 'indexError');
     const [start, end] = bounds.map((b) => (b < 0 ? b + d : b)) as [number, number];
     if (start < 0 || end > d || start >= end) {
       return fail(entry.span, `slice ${entry.start ?? ''}:${entry.end ?? ''} of axis ${k} (size ${d}) is ${start >= end && start >= 0 && end <= d ? 'empty' : 'out of range'}`, 'indexError');

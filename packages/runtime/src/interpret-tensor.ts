@@ -68,7 +68,7 @@ export function interpretTensor(
   dims: ReadonlyMap<string, number>,
 ): InterpretTensorResult {
   // How onehot's error names a declared variable, as the generated code does ("input 'y'[2] is 3").
-  const inputNames = new Map([...checked.params.map((x) => [x.name, `param '${x.name}'`] as const), ...checked.inputs.map((x) => [x.name, `input '${x.name}'`] as const)]);
+  const variableLabels = new Map([...checked.params.map((x) => [x.name, `param '${x.name}'`] as const), ...checked.inputs.map((x) => [x.name, `input '${x.name}'`] as const)]);
   const env = new Map<string, Result>();
   const params: [string, Tensor][] = [];
   for (const p of checked.params) {
@@ -86,12 +86,12 @@ export function interpretTensor(
   const needed = neededBindings(checked);
   for (const [name, expr] of checked.bindings) {
     if (!needed.has(name)) continue;
-    const r = evaluate(expr, env, dims, inputNames);
+    const r = evaluate(expr, env, dims, variableLabels);
     if (r instanceof Tensor && r.label === '') r.label = name;
     env.set(name, r);
   }
 
-  const out = evaluate(checked.output, env, dims, inputNames);
+  const out = evaluate(checked.output, env, dims, variableLabels);
   const root = tensor(out);
   if (root.shape.length !== 0) throw new Error(`interpretTensor: the output has shape [${root.shape.join(', ')}], not a scalar`);
   root.backward();
@@ -143,7 +143,7 @@ function lookupValue(values: ReadonlyMap<string, TensorValue>, v: Variable, dims
   return value;
 }
 
-function evaluate(expr: Expr, env: ReadonlyMap<string, Result>, dims: ReadonlyMap<string, number>, inputNames: ReadonlyMap<string, string>): Result {
+function evaluate(expr: Expr, env: ReadonlyMap<string, Result>, dims: ReadonlyMap<string, number>, variableLabels: ReadonlyMap<string, string>): Result {
   return foldExpr<Result>(expr, (e, args) => {
     switch (e.kind) {
       case 'number':
@@ -171,21 +171,21 @@ function evaluate(expr: Expr, env: ReadonlyMap<string, Result>, dims: ReadonlyMa
         if (args.length === 0 || args.includes(SHAPE_ONLY)) return SHAPE_ONLY;
         return Tensor.stack(args.map(tensor));
       case 'call':
-        return call(e, args, dims, inputNames);
+        return call(e, args, dims, variableLabels);
     }
   });
 }
 
 type Call = Extract<Expr, { kind: 'call' }>;
 
-/** `inputNames`: how onehot's error names each param and input, as the generated code does ("input 'y'[2] is 3"). */
-function call(e: Call, args: readonly Result[], dims: ReadonlyMap<string, number>, inputNames: ReadonlyMap<string, string>): Tensor {
+/** `variableLabels`: how onehot's error names each param and input, as the generated code does ("input 'y'[2] is 3"). */
+function call(e: Call, args: readonly Result[], dims: ReadonlyMap<string, number>, variableLabels: ReadonlyMap<string, string>): Tensor {
   const { callee } = e;
   const options = keywordOptions(e);
   if (callee === 'reshape' && args.length === 2) return tensor(args[0]!).reshape(reshapeSizes(e.args[1]!, dims));
   if (callee === 'onehot' && args.length === 2) {
     const arg = e.args[0]!;
-    const label = arg.kind === 'name' ? (inputNames.get(arg.name) ?? `'${arg.name}'`) : undefined;
+    const label = arg.kind === 'name' ? (variableLabels.get(arg.name) ?? `'${arg.name}'`) : undefined;
     return Tensor.onehot(tensor(args[0]!), integer(args[1]!, 'onehot'), label);
   }
   if (callee === 'softmax' && args.length === 1) return tensor(args[0]!).softmax(options.axis ?? -1);

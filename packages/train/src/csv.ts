@@ -63,15 +63,15 @@ export function readCsv(text: string, inputs: readonly string[]): CsvResult {
   return { dataset: { columns: [...inputs], rows, values: Float64Array.from(values), source: origin }, notes };
 }
 
+/** Cells joined into one name at most: a name of rank 32 at most (and linear time on any header). */
+const MAX_RANK = 32;
+
 /**
  * The header's column names. `M[0,0]` written without quotes is split by the
  * CSV's commas into `M[0` and `0]`: cells are joined back while a '[' is open
  * (the spec names a matrix input's columns so), and white space inside the
  * brackets is dropped, so `"M[0, 0]"` names the same column.
  */
-/** Cells joined into one name at most: a name of rank 32 at most (and linear time on any header). */
-const MAX_RANK = 32;
-
 function headerNames(cells: readonly string[]): string[] {
   const names: string[] = [];
   for (let i = 0; i < cells.length; i++) {

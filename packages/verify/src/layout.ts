@@ -6,7 +6,7 @@
  * on `interpretTensor` (`Tensor`).
  */
 import type { Dim, Shape } from '@autodiff/ir';
-import { isTensorProgram, type CheckedProgram } from '@autodiff/parser';
+import { isTensorProgram, MAX_ELEMENTS as MAX_VALUE_ELEMENTS, type CheckedProgram } from '@autodiff/parser';
 import { inferDims, interpret, interpretTensor, tensorTopologicalOrder, topologicalOrder, type TensorValue } from '@autodiff/runtime';
 import type { PreparedProgram } from './program.js';
 
@@ -53,7 +53,8 @@ export class DimensionError extends RangeError {
 /**
  * Every dimension name of the program with its size: as given, else
  * DEFAULT_DIMENSION_SIZE. A name the program does not have, or a size that is
- * not an integer from 1 to MAX_DIMENSION_SIZE, is a DimensionError.
+ * not an integer from 1 to MAX_DIMENSION_SIZE, or sizes that make an input larger
+ * than a value may be, is a DimensionError.
  */
 export function resolveDims(
   checked: CheckedProgram,
@@ -70,8 +71,16 @@ export function resolveDims(
       throw new DimensionError(`dimension '${name}' must be an integer from 1 to ${MAX_DIMENSION_SIZE}, not ${size}`);
     }
   }
-  const sizes = new Map(entries);
-  return new Map(checked.dimNames.map((d) => [d, sizes.get(d) ?? DEFAULT_DIMENSION_SIZE]));
+  const sizesGiven = new Map(entries);
+  const sizes = new Map(checked.dimNames.map((d) => [d, sizesGiven.get(d) ?? DEFAULT_DIMENSION_SIZE]));
+  // The compiler checks the element limit for literal shapes; with the sizes known it holds for inputs too.
+  for (const input of checked.inputs) {
+    const elements = input.shape.reduce<number>((n, d) => n * (typeof d === 'number' ? d : sizes.get(d)!), 1);
+    if (elements > MAX_VALUE_ELEMENTS) {
+      throw new DimensionError(`input '${input.name}' would have ${elements.toLocaleString('en-US')} elements, more than the ${MAX_VALUE_ELEMENTS.toLocaleString('en-US')} a value may hold`);
+    }
+  }
+  return sizes;
 }
 
 /** The compiled functions' order of dimension names (the checker's, if the module does not say). */

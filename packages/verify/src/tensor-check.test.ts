@@ -199,6 +199,12 @@ describe('dimension sizes', () => {
     for (const size of [0, -1, 2.5, NaN, 1_000_001]) expect(() => resolveDims(checked, { n: size })).toThrow(DimensionError);
     expect(() => checkProgram('param w\ninput X: [n]\nw * sum(X)\n', { points: 1, seed: 1, dims: { m: 2 } })).toThrow(DimensionError);
   });
+
+  it('must keep every input within the element limit of a value (each size may be allowed while their product is not)', () => {
+    const square = prepare('param w\ninput X: [n, n, 2]\nw * sum(X)\n').checked;
+    expect(resolveDims(square, { n: 8192 }).get('n')).toBe(8192); // 134,217,728 elements: the limit itself
+    expect(() => resolveDims(square, { n: 8193 })).toThrow("input 'X' would have 134,250,498 elements, more than the 134,217,728 a value may hold");
+  });
 });
 
 describe('the finite differences of a plan with fixed elements', () => {
